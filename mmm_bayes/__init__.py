@@ -1,0 +1,1 @@
+"""mmm_bayes: Bayesian marketing mix modeling on PyMC."""

@@ -1,0 +1,1 @@
+"""Posterior analysis: contributions, ROAS, response curves."""

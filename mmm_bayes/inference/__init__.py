@@ -1,0 +1,1 @@
+"""Inference: sampling (nutpie, PyMC, NumPyro) and the run-folder store."""

@@ -1,0 +1,1 @@
+"""Reporting: figures written from analysis results."""

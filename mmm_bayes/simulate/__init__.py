@@ -1,0 +1,54 @@
+"""Simulated data with known truth: spend patterns, controls, the KPI process and scenarios.
+
+>>> from mmm_bayes.simulate import example_weekly
+>>> data, truth = example_weekly()
+>>> sorted(truth.true_roas)
+['display', 'radio', 'search', 'social', 'tv']
+"""
+
+from mmm_bayes.simulate.controls import price_index, promo_events
+from mmm_bayes.simulate.export import write_dataset
+from mmm_bayes.simulate.media import (
+    AlwaysOn,
+    Flighted,
+    SeasonalPulses,
+    SpendPattern,
+    simulate_spend,
+)
+from mmm_bayes.simulate.scenarios import (
+    EXAMPLE_BASELINE,
+    EXAMPLE_CHANNELS,
+    EXAMPLE_SPEND,
+    example_weekly,
+    simulate_kpi,
+)
+from mmm_bayes.simulate.truth import (
+    ChannelTruth,
+    Truth,
+    channel_contribution,
+    fourier_seasonality,
+    linear_trend,
+    true_roas,
+)
+
+__all__ = [
+    "EXAMPLE_BASELINE",
+    "EXAMPLE_CHANNELS",
+    "EXAMPLE_SPEND",
+    "AlwaysOn",
+    "ChannelTruth",
+    "Flighted",
+    "SeasonalPulses",
+    "SpendPattern",
+    "Truth",
+    "channel_contribution",
+    "example_weekly",
+    "fourier_seasonality",
+    "linear_trend",
+    "price_index",
+    "promo_events",
+    "simulate_kpi",
+    "simulate_spend",
+    "true_roas",
+    "write_dataset",
+]

@@ -1,0 +1,31 @@
+"""Specs are data: frozen, validated pydantic models shared by Python and YAML."""
+
+from mmm_bayes.spec.model import (
+    ChannelSpec,
+    DelayedAdstock,
+    GeometricAdstock,
+    HillSaturation,
+    LogisticSaturation,
+    ModelSpec,
+    NormalLikelihood,
+    Seasonality,
+    StudentTLikelihood,
+    Trend,
+)
+from mmm_bayes.spec.priors import DISTRIBUTIONS, Prior, prior
+
+__all__ = [
+    "DISTRIBUTIONS",
+    "ChannelSpec",
+    "DelayedAdstock",
+    "GeometricAdstock",
+    "HillSaturation",
+    "LogisticSaturation",
+    "ModelSpec",
+    "NormalLikelihood",
+    "Prior",
+    "Seasonality",
+    "StudentTLikelihood",
+    "Trend",
+    "prior",
+]

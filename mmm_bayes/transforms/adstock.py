@@ -18,7 +18,9 @@ def _lags(l_max: int) -> np.ndarray:
     return np.arange(int(l_max), dtype=float)
 
 
-def geometric_weights(alpha: np.ndarray | float, l_max: int, *, normalize: bool = True) -> np.ndarray:
+def geometric_weights(
+    alpha: np.ndarray | float, l_max: int, *, normalize: bool = True
+) -> np.ndarray:
     """Weights ``alpha**lag`` for lag = 0 .. l_max-1 (Jin et al. 2017, Eq. 1), on a new last axis.
 
     Parameters
@@ -50,7 +52,7 @@ def convolve_weights(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     ``out[..., t] = sum_lag w[..., lag] * x[..., t - lag]``, with ``x`` zero before period 0.
     """
     x = np.asarray(x, dtype=float)
-    shape = np.broadcast_shapes(x.shape[:-1], w.shape[:-1]) + (x.shape[-1],)
+    shape = (*np.broadcast_shapes(x.shape[:-1], w.shape[:-1]), x.shape[-1])
     out, n = np.zeros(shape), x.shape[-1]
     for lag in range(min(w.shape[-1], n)):
         out[..., lag:] += w[..., lag : lag + 1] * x[..., : n - lag]
@@ -139,7 +141,9 @@ def convolve_weights_pt(x, w) -> pt.TensorVariable:
 
 def geometric_adstock_pt(x, alpha, l_max: int, *, normalize: bool = True) -> pt.TensorVariable:
     """PyTensor twin of :func:`geometric_adstock` (same arguments, same result)."""
-    w = pt.as_tensor(alpha)[..., None] ** _lags_pt(l_max)
+    alpha = pt.as_tensor(alpha)[..., None]
+    # lag 0 is a constant 1: alpha**0 would give the gradient 0 * alpha**-1 = NaN at alpha = 0
+    w = pt.concatenate([pt.ones_like(alpha), alpha ** _lags_pt(l_max)[1:]], axis=-1)
     w = pt.specify_shape(w, (*([None] * (w.ndim - 1)), int(l_max)))
     if normalize:
         w = w / w.sum(axis=-1, keepdims=True)

@@ -8,7 +8,9 @@ after a new last axis is added for time, so one value per channel works for ``x`
 from __future__ import annotations
 
 import numpy as np
+import pytensor
 import pytensor.tensor as pt
+from pytensor.scalar import upcast
 
 
 def _per_series(p):
@@ -60,9 +62,10 @@ def logistic_saturation(x: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
 
 def hill_pt(x, K, S) -> pt.TensorVariable:
     """PyTensor twin of :func:`hill`; differentiable at ``x = 0`` for ``S >= 1``."""
-    x = pt.as_tensor(x)
-    K = pt.as_tensor(K)[..., None]
-    S = pt.as_tensor(S)[..., None]
+    x, K, S = pt.as_tensor(x), pt.as_tensor(K), pt.as_tensor(S)
+    # a Python float such as 0.5 becomes a float32 constant; take log(K) in x's precision
+    dtype = upcast(x.dtype, K.dtype, S.dtype, pytensor.config.floatX)
+    K, S = K.astype(dtype)[..., None], S.astype(dtype)[..., None]
     xs = pt.switch(x > 0, x, 1.0)
     return pt.switch(x > 0, 1.0 / (1.0 + pt.exp(S * (pt.log(K) - pt.log(xs)))), 0.0)
 

@@ -1,0 +1,140 @@
+"""Data sets bundled with mmm_bayes, simulated with known truth.
+
+>>> from mmm_bayes import datasets
+>>> datasets.names()
+['example_weekly']
+>>> df = datasets.load("example_weekly")
+>>> df.shape
+(156, 9)
+
+The files are made by ``python -m mmm_bayes.simulate``; to add a data set, add its generator
+there and one entry to ``REGISTRY`` here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from mmm_bayes.errors import DataError
+
+__all__ = ["REGISTRY", "DatasetInfo", "describe", "load", "names", "truth"]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Where a bundled data set lives and what it is.
+
+    Parameters
+    ----------
+    csv : str
+        File name of the data, inside this package.
+    truth : str or None
+        File name of the truth JSON, or None for data without a known truth.
+    description : str
+        One paragraph for :func:`describe`.
+    date_column : str, default "date"
+        Column parsed to datetime.
+    """
+
+    csv: str
+    truth: str | None
+    description: str
+    date_column: str = "date"
+
+
+REGISTRY: dict[str, DatasetInfo] = {
+    "example_weekly": DatasetInfo(
+        "example_weekly.csv",
+        "example_weekly_truth.json",
+        "Three years (156 weeks from 2023-01-02, W-MON) of simulated weekly sales (~200k a week) "
+        "with five media channels (tv and radio flighted; search and display always on; social "
+        "pulsed in spring and autumn; spend columns '{channel}_spend') and two controls "
+        "(price_index around 1, promo 0/1). "
+        "Made by mmm_bayes.simulate.example_weekly(); true parameters and ROAS in truth().",
+    ),
+}
+
+
+def names() -> list[str]:
+    """Names of the bundled data sets, sorted."""
+    return sorted(REGISTRY)
+
+
+def _info(name: str) -> DatasetInfo:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise DataError(f"unknown data set {name!r}; available data sets are {names()}") from None
+
+
+def _read_text(file_name: str) -> str:
+    return resources.files(__name__).joinpath(file_name).read_text(encoding="utf-8")
+
+
+def load(name: str = "example_weekly") -> pd.DataFrame:
+    """Load a bundled data set.
+
+    Parameters
+    ----------
+    name : str, default "example_weekly"
+        One of :func:`names`.
+
+    Returns
+    -------
+    DataFrame
+        One row per period: the date column as datetime64, every other column as float64.
+
+    Raises
+    ------
+    DataError
+        If ``name`` is not a bundled data set (the message lists those that are).
+
+    Examples
+    --------
+    >>> load("example_weekly").columns[:3].tolist()
+    ['date', 'sales', 'tv_spend']
+    """
+    info = _info(name)
+    with resources.files(__name__).joinpath(info.csv).open("r", encoding="utf-8") as f:
+        df = pd.read_csv(f, parse_dates=[info.date_column])
+    numeric = [c for c in df.columns if c != info.date_column]
+    return df.astype(dict.fromkeys(numeric, "float64"))
+
+
+def truth(name: str = "example_weekly") -> dict[str, Any]:
+    """Return the known truth of a simulated data set, the JSON dict of ``Truth.to_dict()``.
+
+    Rebuild the object with ``mmm_bayes.simulate.Truth.from_dict(truth(name))``. Keys include
+    ``channels`` (alpha, l_max, K, S, beta per channel), ``true_roas``, ``spend_scale``,
+    ``media_share`` and ``components`` (per-date KPI pieces).
+
+    Raises
+    ------
+    DataError
+        If ``name`` is unknown or has no known truth.
+    """
+    info = _info(name)
+    if info.truth is None:
+        raise DataError(f"data set {name!r} has no known truth (it is not simulated)")
+    return json.loads(_read_text(info.truth))
+
+
+def describe(name: str = "example_weekly") -> str:
+    """Describe a bundled data set in a few lines: contents, size, dates, columns, true ROAS."""
+    info = _info(name)
+    df = load(name)
+    dates = df[info.date_column]
+    lines = [
+        f"{name}: {info.description}",
+        f"{len(df)} rows, {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}",
+        f"columns: {', '.join(map(str, df.columns))}",
+    ]
+    if info.truth is not None:
+        roas = truth(name)["true_roas"]
+        lines.append("true ROAS: " + ", ".join(f"{c} {v:.2f}" for c, v in roas.items()))
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Model blocks: one module per concern, each registering named variables with dims."""

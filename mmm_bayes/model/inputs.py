@@ -1,0 +1,124 @@
+"""Model inputs: validated data turned into the scaled arrays and coords the model samples on.
+
+Scaling (all reversed before anything is reported):
+
+- KPI: divided by its mean over the window (by the mean absolute value if that mean is not
+  positive), so priors speak of "an average period's KPI";
+- spend: each channel divided by its own mean over the window, so 1.0 is average spend;
+- controls: centred and divided by their standard deviation (constant columns by 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from mmm_bayes.data import ValidatedData
+from mmm_bayes.errors import ConfigError
+from mmm_bayes.spec import ModelSpec
+from mmm_bayes.transforms.seasonality import fourier_features, fourier_names
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Everything the model builder needs, in original and scaled units.
+
+    Attributes
+    ----------
+    dates : DatetimeIndex
+        One per period.
+    channels, controls : tuple of str
+        Channel names (from the spec) and control columns.
+    spend : ndarray, shape (date, channel)
+        Spend in currency units.
+    kpi : ndarray, shape (date,)
+        KPI in its own units.
+    controls_raw : ndarray, shape (date, control)
+        Controls in their own units.
+    kpi_scale, spend_scale, control_mean, control_sd
+        The scaling constants.
+    time : ndarray, shape (date,)
+        0 at the first period, 1 at the last.
+    fourier : ndarray, shape (date, fourier)
+        Yearly Fourier features.
+    """
+
+    dates: pd.DatetimeIndex
+    channels: tuple[str, ...]
+    controls: tuple[str, ...]
+    spend: np.ndarray
+    kpi: np.ndarray
+    controls_raw: np.ndarray
+    kpi_scale: float
+    spend_scale: np.ndarray
+    control_mean: np.ndarray
+    control_sd: np.ndarray
+    time: np.ndarray
+    fourier: np.ndarray
+    fourier_names: tuple[str, ...]
+
+    @property
+    def media_scaled(self) -> np.ndarray:
+        """Spend in units of each channel's mean spend, shape (date, channel)."""
+        return self.spend / self.spend_scale
+
+    @property
+    def controls_scaled(self) -> np.ndarray:
+        """Standardized controls, shape (date, control)."""
+        return (self.controls_raw - self.control_mean) / self.control_sd
+
+    @property
+    def coords(self) -> dict[str, list]:
+        """PyMC coords: date, channel, control, fourier."""
+        return {
+            "date": list(self.dates),
+            "channel": list(self.channels),
+            "control": list(self.controls),
+            "fourier": list(self.fourier_names),
+        }
+
+    @property
+    def shape_key(self) -> tuple[int, ...]:
+        """Sizes that fix the compiled model's structure."""
+        return (len(self.dates), len(self.channels), len(self.controls), len(self.fourier_names))
+
+
+def kpi_scale_of(kpi: np.ndarray) -> float:
+    """Mean of the KPI, or its mean absolute value when the mean is not positive (never 0)."""
+    mean = float(np.mean(kpi))
+    scale = mean if mean > 0 else float(np.mean(np.abs(kpi)))
+    return scale if scale > 0 else 1.0
+
+
+def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
+    """Scale validated data for ``spec``; raises ConfigError if the data lacks a spec column."""
+    frame = data.frame
+    wanted = [spec.kpi, *spec.channel_columns, *spec.controls]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"the validated data has no column(s) {missing} that the spec names")
+    dates = pd.DatetimeIndex(frame[data.date_col])
+    spend = frame[list(spec.channel_columns)].to_numpy(dtype=float)
+    controls = frame[list(spec.controls)].to_numpy(dtype=float).reshape(len(frame), -1)
+    sd = controls.std(axis=0) if controls.size else np.ones(0)
+    n = len(frame)
+    order = spec.seasonality.order
+    return ModelInputs(
+        dates=dates,
+        channels=spec.channel_names,
+        controls=tuple(spec.controls),
+        spend=spend,
+        kpi=frame[spec.kpi].to_numpy(dtype=float),
+        controls_raw=controls,
+        kpi_scale=kpi_scale_of(frame[spec.kpi].to_numpy(dtype=float)),
+        spend_scale=spend.mean(axis=0),
+        control_mean=controls.mean(axis=0) if controls.size else np.zeros(0),
+        control_sd=np.where(sd > 0, sd, 1.0),
+        time=np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(n),
+        fourier=fourier_features(dates.dayofyear.to_numpy(), order),
+        fourier_names=tuple(fourier_names(order)),
+    )

@@ -1,0 +1,236 @@
+"""The model spec: channels, transforms, baseline terms and priors, as validated data.
+
+One :class:`ModelSpec` describes a model fully; it round-trips through JSON/YAML unchanged and is
+saved with every run. Priors live in the scaled space the model samples in:
+
+- the KPI is divided by its mean over the window, so ``1.0`` is an average period's KPI;
+- each channel's spend is divided by its own mean over the window, so ``1.0`` is average spend;
+- controls are centred and divided by their standard deviation.
+
+Every default below is weakly informative on that scale.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mmm_bayes.spec.priors import Prior, prior
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class GeometricAdstock(BaseModel):
+    """Carryover with weights ``alpha**lag``, normalized to sum to one."""
+
+    model_config = _FROZEN
+    kind: Literal["geometric"] = "geometric"
+    l_max: int = Field(8, ge=1, le=104, description="Longest carryover, in periods.")
+    alpha: Prior = Field(prior("Beta", alpha=2, beta=3), description="Retention per period.")
+
+    @property
+    def priors(self) -> dict[str, Prior]:
+        """The parameters this transform samples, by name."""
+        return {"alpha": self.alpha}
+
+
+class DelayedAdstock(BaseModel):
+    """Carryover that peaks ``theta`` periods after spend (Jin et al. 2017)."""
+
+    model_config = _FROZEN
+    kind: Literal["delayed"] = "delayed"
+    l_max: int = Field(8, ge=1, le=104, description="Longest carryover, in periods.")
+    alpha: Prior = Field(prior("Beta", alpha=2, beta=3), description="Retention per period.")
+    theta: Prior = Field(
+        prior("HalfNormal", sigma=1.5), description="Delay of the peak effect, in periods."
+    )
+
+    @property
+    def priors(self) -> dict[str, Prior]:
+        """The parameters this transform samples, by name."""
+        return {"alpha": self.alpha, "theta": self.theta}
+
+
+class HillSaturation(BaseModel):
+    """Hill curve ``x**S / (x**S + K**S)`` on adstocked spend in units of mean spend."""
+
+    model_config = _FROZEN
+    kind: Literal["hill"] = "hill"
+    K: Prior = Field(
+        prior("LogNormal", mu=0.0, sigma=0.5),
+        description="Half-saturation point, in units of the channel's mean spend.",
+    )
+    S: Prior = Field(prior("Gamma", alpha=3, beta=2), description="Shape (slope) of the curve.")
+
+    @property
+    def priors(self) -> dict[str, Prior]:
+        """The parameters this transform samples, by name."""
+        return {"K": self.K, "S": self.S}
+
+
+class LogisticSaturation(BaseModel):
+    """Logistic curve ``tanh(lam x / 2)`` on adstocked spend in units of mean spend."""
+
+    model_config = _FROZEN
+    kind: Literal["logistic"] = "logistic"
+    lam: Prior = Field(
+        prior("Gamma", alpha=3, beta=2), description="Steepness, per unit of mean spend."
+    )
+
+    @property
+    def priors(self) -> dict[str, Prior]:
+        """The parameters this transform samples, by name."""
+        return {"lam": self.lam}
+
+
+Adstock = Annotated[GeometricAdstock | DelayedAdstock, Field(discriminator="kind")]
+Saturation = Annotated[HillSaturation | LogisticSaturation, Field(discriminator="kind")]
+
+#: Channel-level parameters whose priors a channel may override.
+ChannelParam = Literal["effect", "alpha", "theta", "K", "S", "lam"]
+
+
+class ChannelSpec(BaseModel):
+    """One media channel: its spend column and any priors that differ from the model's defaults.
+
+    ``priors`` keys are ``effect`` (KPI per period at the channel's mean spend, in units of mean
+    KPI), and the adstock and saturation parameters (``alpha``, ``theta``, ``K``, ``S``, ``lam``).
+    """
+
+    model_config = _FROZEN
+    name: str = Field(description="Channel name used in results and plots.")
+    column: str = Field(description="Spend column in the data, in currency units.")
+    priors: dict[ChannelParam, Prior] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data):
+        if isinstance(data, str):
+            return {"name": data, "column": data}
+        if isinstance(data, dict) and "column" not in data and "name" in data:
+            return {**data, "column": data["name"]}
+        if isinstance(data, dict) and "name" not in data and "column" in data:
+            return {**data, "name": data["column"]}
+        return data
+
+
+class Seasonality(BaseModel):
+    """Yearly Fourier seasonality: ``order`` sine/cosine pairs of day-of-year (0 turns it off)."""
+
+    model_config = _FROZEN
+    order: int = Field(2, ge=0, le=20, description="Number of Fourier pairs; 0 disables.")
+    coef: Prior = Field(prior("Normal", mu=0, sigma=0.2), description="Each Fourier coefficient.")
+
+
+class Trend(BaseModel):
+    """Linear trend over the window: ``slope`` is the KPI change from first to last period."""
+
+    model_config = _FROZEN
+    enabled: bool = True
+    slope: Prior = Field(prior("Normal", mu=0, sigma=0.5))
+
+
+class NormalLikelihood(BaseModel):
+    """Gaussian noise on the scaled KPI."""
+
+    model_config = _FROZEN
+    kind: Literal["normal"] = "normal"
+    sigma: Prior = Field(prior("HalfNormal", sigma=0.2))
+
+
+class StudentTLikelihood(BaseModel):
+    """Student-t noise: robust to outlying periods."""
+
+    model_config = _FROZEN
+    kind: Literal["student_t"] = "student_t"
+    sigma: Prior = Field(prior("HalfNormal", sigma=0.2))
+    nu: Prior = Field(prior("Gamma", alpha=2, beta=0.1))
+
+
+Likelihood = Annotated[NormalLikelihood | StudentTLikelihood, Field(discriminator="kind")]
+
+
+class ModelSpec(BaseModel):
+    """Everything that defines a national MMM.
+
+    Examples
+    --------
+    >>> spec = ModelSpec(kpi="sales", channels=["tv_spend", "search_spend"])
+    >>> spec.channel_names
+    ('tv_spend', 'search_spend')
+    """
+
+    model_config = _FROZEN
+    date_col: str = Field("date", description="Date column (one row per period).")
+    kpi: str = Field(description="KPI column: sales, conversions, ... in its own units.")
+    channels: list[ChannelSpec] = Field(min_length=1)
+    controls: list[str] = Field(default_factory=list, description="Control columns.")
+    adstock: Adstock = Field(default_factory=GeometricAdstock)
+    saturation: Saturation = Field(default_factory=HillSaturation)
+    seasonality: Seasonality = Field(default_factory=Seasonality)
+    trend: Trend = Field(default_factory=Trend)
+    intercept: Prior = Field(prior("Normal", mu=1.0, sigma=0.5))
+    effect: Prior = Field(
+        prior("HalfNormal", sigma=0.25),
+        description="Media effect: KPI per period at the channel's mean spend, in mean-KPI units.",
+    )
+    control_coef: Prior = Field(prior("Normal", mu=0, sigma=0.2))
+    likelihood: Likelihood = Field(default_factory=NormalLikelihood)
+
+    @property
+    def channel_names(self) -> tuple[str, ...]:
+        """Channel names, in spec order."""
+        return tuple(c.name for c in self.channels)
+
+    @property
+    def channel_columns(self) -> tuple[str, ...]:
+        """Spend columns, in spec order."""
+        return tuple(c.column for c in self.channels)
+
+    def media_priors(self) -> dict[str, list[Prior]]:
+        """For each channel-level parameter, one prior per channel (overrides applied)."""
+        defaults = {"effect": self.effect, **self.adstock.priors, **self.saturation.priors}
+        return {p: [c.priors.get(p, d) for c in self.channels] for p, d in defaults.items()}
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, channels: list[ChannelSpec]) -> list[ChannelSpec]:
+        for attr in ("name", "column"):
+            values = [getattr(c, attr) for c in channels]
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"channel {attr}s must be unique; repeated: {dupes}")
+        return channels
+
+    @model_validator(mode="after")
+    def _check_priors(self) -> ModelSpec:
+        used = {"effect", *self.adstock.priors, *self.saturation.priors}
+        for ch in self.channels:
+            unused = sorted(set(ch.priors) - used)
+            if unused:
+                raise ValueError(
+                    f"channel {ch.name!r} sets priors {unused}, which the model does not use "
+                    f"(adstock {self.adstock.kind!r}, saturation {self.saturation.kind!r})"
+                )
+        need = {"effect": "positive", "alpha": "unit", "theta": "positive"}
+        need |= {"K": "positive", "S": "positive", "lam": "positive"}
+        for param, priors in self.media_priors().items():
+            families = {p.dist for p in priors}
+            if len(families) > 1:
+                raise ValueError(
+                    f"channels use different distribution families for {param!r} "
+                    f"({sorted(families)}); use one family per parameter across channels "
+                    "(the parameters of each channel's prior may differ)"
+                )
+            allowed = {"unit"} if need[param] == "unit" else {"positive", "unit"}
+            bad = [p for p in priors if p.support not in allowed]
+            if bad:
+                raise ValueError(
+                    f"prior {bad[0]!r} for {param!r} must have {need[param]} support "
+                    "(media effects are non-negative; retention lies in [0, 1])"
+                )
+        dupes = sorted(set(self.controls) & {self.kpi, *self.channel_columns})
+        if dupes or len(set(self.controls)) != len(self.controls):
+            raise ValueError(f"control columns must be unique and not a KPI/spend column: {dupes}")
+        return self

@@ -1,0 +1,122 @@
+"""Prior specs: a distribution name and its parameters, e.g. ``{"dist": "HalfNormal", "sigma": 2}``.
+
+A :class:`Prior` is plain data (frozen, validated, serializable). The model layer turns it into a
+PyMC variable whose parameters are shared data, so changing a prior's numbers refits without a
+recompile.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+
+#: Parameters each supported distribution takes (all required), in PyMC's own names.
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "Normal": ("mu", "sigma"),
+    "HalfNormal": ("sigma",),
+    "LogNormal": ("mu", "sigma"),
+    "Gamma": ("alpha", "beta"),
+    "Beta": ("alpha", "beta"),
+    "Exponential": ("lam",),
+    "StudentT": ("nu", "mu", "sigma"),
+    "HalfStudentT": ("nu", "sigma"),
+    "Uniform": ("lower", "upper"),
+    "TruncatedNormal": ("mu", "sigma", "lower", "upper"),
+}
+
+#: Parameters that must be strictly positive.
+_POSITIVE = {"sigma", "alpha", "beta", "lam", "nu"}
+
+#: The support of each distribution, for checks such as "a media effect must be non-negative".
+Support = Literal["real", "positive", "unit"]
+_SUPPORT: dict[str, Support] = {
+    "Normal": "real",
+    "StudentT": "real",
+    "HalfNormal": "positive",
+    "LogNormal": "positive",
+    "Gamma": "positive",
+    "Exponential": "positive",
+    "HalfStudentT": "positive",
+    "Beta": "unit",
+}
+
+
+class Prior(BaseModel):
+    """A prior distribution: ``dist`` names a PyMC distribution, the other keys its parameters.
+
+    Parameters
+    ----------
+    dist : str
+        One of :data:`DISTRIBUTIONS`.
+    params : dict of str to float
+        The distribution's parameters. In YAML or a dict they sit beside ``dist``.
+
+    Examples
+    --------
+    >>> Prior.model_validate({"dist": "HalfNormal", "sigma": 2})
+    Prior(HalfNormal(sigma=2.0))
+    >>> Prior(dist="Beta", params={"alpha": 1, "beta": 3}).model_dump()
+    {'dist': 'Beta', 'alpha': 1.0, 'beta': 3.0}
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    dist: str
+    params: dict[str, float]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_form(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "params" not in data:
+            rest = {k: v for k, v in data.items() if k != "dist"}
+            return {"dist": data.get("dist"), "params": rest}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Prior:
+        if self.dist not in DISTRIBUTIONS:
+            raise ValueError(
+                f"unknown distribution {self.dist!r}; choose one of {sorted(DISTRIBUTIONS)}"
+            )
+        wanted = DISTRIBUTIONS[self.dist]
+        missing = [p for p in wanted if p not in self.params]
+        extra = [p for p in self.params if p not in wanted]
+        if missing or extra:
+            raise ValueError(
+                f"{self.dist} takes parameters {list(wanted)}; "
+                + (f"missing {missing}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"unexpected {extra}" if extra else "")
+            )
+        for name, value in self.params.items():
+            if not math.isfinite(value):
+                raise ValueError(f"{self.dist} parameter {name}={value} must be finite")
+            if name in _POSITIVE and value <= 0:
+                raise ValueError(f"{self.dist} parameter {name}={value} must be > 0")
+        if "lower" in self.params and self.params["lower"] >= self.params["upper"]:
+            raise ValueError(f"{self.dist} needs lower < upper, got {self.params}")
+        return self
+
+    @model_serializer
+    def _serialize(self) -> dict[str, Any]:
+        return {"dist": self.dist, **self.params}
+
+    @property
+    def support(self) -> Support:
+        """``"positive"``, ``"unit"`` (0 to 1) or ``"real"``, from the family and its bounds."""
+        if self.dist in _SUPPORT:
+            return _SUPPORT[self.dist]
+        lower, upper = self.params["lower"], self.params["upper"]
+        if lower >= 0 and upper <= 1:
+            return "unit"
+        return "positive" if lower >= 0 else "real"
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"Prior({self.dist}({args}))"
+
+
+def prior(dist: str, **params: float) -> Prior:
+    """Shorthand: ``prior("HalfNormal", sigma=2)``."""
+    return Prior(dist=dist, params=params)
