@@ -119,6 +119,6 @@ def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
         control_mean=controls.mean(axis=0) if controls.size else np.zeros(0),
         control_sd=np.where(sd > 0, sd, 1.0),
         time=np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(n),
-        fourier=fourier_features(dates.dayofyear.to_numpy(), order),
+        fourier=fourier_features(dates.day_of_year.to_numpy(), order),
         fourier_names=tuple(fourier_names(order)),
     )

@@ -13,6 +13,7 @@ from mmm_bayes.spec.model import (
     Trend,
 )
 from mmm_bayes.spec.priors import DISTRIBUTIONS, Prior, prior
+from mmm_bayes.spec.sampler import SamplerSettings
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -24,6 +25,7 @@ __all__ = [
     "ModelSpec",
     "NormalLikelihood",
     "Prior",
+    "SamplerSettings",
     "Seasonality",
     "StudentTLikelihood",
     "Trend",

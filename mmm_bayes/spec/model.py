@@ -61,7 +61,10 @@ class HillSaturation(BaseModel):
         prior("LogNormal", mu=0.0, sigma=0.5),
         description="Half-saturation point, in units of the channel's mean spend.",
     )
-    S: Prior = Field(prior("Gamma", alpha=3, beta=2), description="Shape (slope) of the curve.")
+    S: Prior = Field(
+        prior("Gamma", alpha=6, beta=4),
+        description="Shape (slope) of the curve; the default keeps 95% of its mass in 0.55-2.9.",
+    )
 
     @property
     def priors(self) -> dict[str, Prior]:
@@ -170,10 +173,21 @@ class ModelSpec(BaseModel):
     saturation: Saturation = Field(default_factory=HillSaturation)
     seasonality: Seasonality = Field(default_factory=Seasonality)
     trend: Trend = Field(default_factory=Trend)
-    intercept: Prior = Field(prior("Normal", mu=1.0, sigma=0.5))
+    level: Prior = Field(
+        prior("Normal", mu=1.0, sigma=0.5),
+        description=(
+            "KPI level with every channel at its window-average effect, in units of the mean "
+            "KPI (so about 1); the baseline intercept is this minus the average media terms."
+        ),
+    )
     effect: Prior = Field(
-        prior("HalfNormal", sigma=0.25),
-        description="Media effect: KPI per period at the channel's mean spend, in mean-KPI units.",
+        prior("HalfNormal", sigma=0.5),
+        description=(
+            "Media effect per unit of spend share (sampled as 'effect_rel'): the channel's KPI "
+            "per period at its mean spend, in mean-KPI units, divided by its share of mean "
+            "total spend. Equal values mean equal ROAS; 1 means the channel returns the "
+            "KPI's average per currency unit of all media spend."
+        ),
     )
     control_coef: Prior = Field(prior("Normal", mu=0, sigma=0.2))
     likelihood: Likelihood = Field(default_factory=NormalLikelihood)

@@ -117,6 +117,29 @@ def delayed_adstock(
     return convolve_weights(x, delayed_weights(alpha, theta, l_max, normalize=normalize))
 
 
+def lag_stack(x: np.ndarray, l_max: int) -> np.ndarray:
+    """Stack lagged copies of ``x``: ``out[..., t, lag] = x[..., t - lag]`` (zero before period 0).
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., n_periods)
+        Spend or exposure, time on the last axis.
+    l_max : int
+        Number of lags, 0 .. l_max-1.
+
+    Returns
+    -------
+    ndarray, shape (..., n_periods, l_max)
+        ``convolve_weights(x, w) == (lag_stack(x, l_max) * w[..., None, :]).sum(-1)``.
+    """
+    x = np.asarray(x, dtype=float)
+    out = np.zeros((*x.shape, len(_lags(l_max))))
+    n = x.shape[-1]
+    for lag in range(min(int(l_max), n)):
+        out[..., lag:, lag] = x[..., : n - lag]
+    return out
+
+
 # --- PyTensor twins -----------------------------------------------------------------------------
 
 
@@ -139,23 +162,38 @@ def convolve_weights_pt(x, w) -> pt.TensorVariable:
     return out
 
 
-def geometric_adstock_pt(x, alpha, l_max: int, *, normalize: bool = True) -> pt.TensorVariable:
-    """PyTensor twin of :func:`geometric_adstock` (same arguments, same result)."""
+def apply_lag_weights_pt(x_lagged, w) -> pt.TensorVariable:
+    """Adstock from pre-shifted data: ``(x_lagged * w[..., None, :]).sum(-1)``.
+
+    ``x_lagged`` is :func:`lag_stack`'s output, shape ``(..., n_periods, l_max)``; ``w`` has
+    shape ``(..., l_max)``. Same result as :func:`convolve_weights_pt` on the unshifted series.
+    """
+    return (pt.as_tensor(x_lagged) * pt.as_tensor(w)[..., None, :]).sum(axis=-1)
+
+
+def geometric_weights_pt(alpha, l_max: int, *, normalize: bool = True) -> pt.TensorVariable:
+    """PyTensor twin of :func:`geometric_weights`."""
     alpha = pt.as_tensor(alpha)[..., None]
     # lag 0 is a constant 1: alpha**0 would give the gradient 0 * alpha**-1 = NaN at alpha = 0
     w = pt.concatenate([pt.ones_like(alpha), alpha ** _lags_pt(l_max)[1:]], axis=-1)
     w = pt.specify_shape(w, (*([None] * (w.ndim - 1)), int(l_max)))
-    if normalize:
-        w = w / w.sum(axis=-1, keepdims=True)
-    return convolve_weights_pt(x, w)
+    return w / w.sum(axis=-1, keepdims=True) if normalize else w
 
 
-def delayed_adstock_pt(x, alpha, theta, l_max: int, *, normalize: bool = True) -> pt.TensorVariable:
-    """PyTensor twin of :func:`delayed_adstock` (same arguments, same result)."""
+def delayed_weights_pt(alpha, theta, l_max: int, *, normalize: bool = True) -> pt.TensorVariable:
+    """PyTensor twin of :func:`delayed_weights`."""
     alpha = pt.as_tensor(alpha)[..., None]
     theta = pt.as_tensor(theta)[..., None]
     w = alpha ** ((_lags_pt(l_max) - theta) ** 2)
     w = pt.specify_shape(w, (*([None] * (w.ndim - 1)), int(l_max)))
-    if normalize:
-        w = w / w.sum(axis=-1, keepdims=True)
-    return convolve_weights_pt(x, w)
+    return w / w.sum(axis=-1, keepdims=True) if normalize else w
+
+
+def geometric_adstock_pt(x, alpha, l_max: int, *, normalize: bool = True) -> pt.TensorVariable:
+    """PyTensor twin of :func:`geometric_adstock` (same arguments, same result)."""
+    return convolve_weights_pt(x, geometric_weights_pt(alpha, l_max, normalize=normalize))
+
+
+def delayed_adstock_pt(x, alpha, theta, l_max: int, *, normalize: bool = True) -> pt.TensorVariable:
+    """PyTensor twin of :func:`delayed_adstock` (same arguments, same result)."""
+    return convolve_weights_pt(x, delayed_weights_pt(alpha, theta, l_max, normalize=normalize))

@@ -10,13 +10,17 @@ from mmm_bayes.model.inputs import ModelInputs
 from mmm_bayes.spec import ModelSpec
 
 
-def baseline_block(spec: ModelSpec, inputs: ModelInputs, kpi_scale) -> pt.TensorVariable:
+def baseline_block(
+    spec: ModelSpec, inputs: ModelInputs, kpi_scale, *, media_mean
+) -> pt.TensorVariable:
     """Everything but media on the scaled KPI, shape (date,).
 
-    Registers ``trend_contribution``, ``seasonality_contribution`` (date) and
+    ``level`` is sampled and the intercept derived as ``level - media_mean``, where
+    ``media_mean`` is the summed time-average of the media terms (scaled KPI). Registers
+    ``intercept`` (scaled KPI), ``trend_contribution``, ``seasonality_contribution`` (date) and
     ``control_contribution`` (date, control) in KPI units, each present only when its term is.
     """
-    mu = make_rv("intercept", spec.intercept)
+    mu = pm.Deterministic("intercept", make_rv("level", spec.level) - media_mean)
     if spec.trend.enabled:
         time = pm.Data("time", inputs.time, dims="date")
         trend = make_rv("trend_slope", spec.trend.slope) * time

@@ -9,21 +9,29 @@ from mmm_bayes.model.blocks.priors import make_rv
 from mmm_bayes.model.inputs import ModelInputs
 from mmm_bayes.spec import ModelSpec
 from mmm_bayes.transforms import (
-    delayed_adstock_pt,
-    geometric_adstock_pt,
+    apply_lag_weights_pt,
+    delayed_weights_pt,
+    geometric_weights_pt,
     hill_pt,
+    lag_stack,
     logistic_saturation_pt,
 )
 
 
-def adstock_block(spec: ModelSpec, x: pt.TensorVariable) -> pt.TensorVariable:
-    """Adstocked media, shape (channel, date), with per-channel carryover parameters."""
-    priors = spec.media_priors()
+def adstock_block(spec: ModelSpec, inputs: ModelInputs) -> pt.TensorVariable:
+    """Adstocked media, shape (channel, date), with per-channel carryover parameters.
+
+    The scaled spend enters as data already shifted into lags (``media_lagged``, dims channel,
+    date, lag), so adstock is a weighted sum over the lag axis: no shifts in the graph.
+    """
+    priors, l_max = spec.media_priors(), spec.adstock.l_max
+    lagged = lag_stack(inputs.media_scaled.T, l_max)
+    media = pm.Data("media_lagged", lagged, dims=("channel", "date", "lag"))
     alpha = make_rv("alpha", priors["alpha"], dims="channel")
     if spec.adstock.kind == "delayed":
         theta = make_rv("theta", priors["theta"], dims="channel")
-        return delayed_adstock_pt(x, alpha, theta, spec.adstock.l_max)
-    return geometric_adstock_pt(x, alpha, spec.adstock.l_max)
+        return apply_lag_weights_pt(media, delayed_weights_pt(alpha, theta, l_max))
+    return apply_lag_weights_pt(media, geometric_weights_pt(alpha, l_max))
 
 
 def saturation_block(spec: ModelSpec, x: pt.TensorVariable) -> pt.TensorVariable:
@@ -47,9 +55,12 @@ def media_block(spec: ModelSpec, inputs: ModelInputs, kpi_scale) -> pt.TensorVar
 
     Registers ``channel_contribution`` (date, channel) in KPI units as a Deterministic.
     """
-    media = pm.Data("media", inputs.media_scaled, dims=("date", "channel"))
-    response = saturation_block(spec, adstock_block(spec, media.T))
-    effect = make_rv("effect", spec.media_priors()["effect"], dims="channel")
+    response = saturation_block(spec, adstock_block(spec, inputs))
+    # the prior is on effect per unit of spend share: equal values mean equal ROAS, so a
+    # small channel is not given the same a-priori KPI effect as the biggest one
+    share = pm.Data("spend_share", inputs.spend_scale / inputs.spend_scale.sum(), dims="channel")
+    effect_rel = make_rv("effect_rel", spec.media_priors()["effect"], dims="channel")
+    effect = pm.Deterministic("effect", effect_rel * share, dims="channel")
     contribution = (effect[:, None] * response).T
     pm.Deterministic("channel_contribution", contribution * kpi_scale, dims=("date", "channel"))
     return contribution

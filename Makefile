@@ -1,0 +1,40 @@
+# mmm_bayes developer commands. `make demo` and `make test` work on a fresh clone.
+PY_VERSION := $(shell cat .python-version)
+PYTHON ?= $(shell command -v python$(PY_VERSION) || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-slow lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml .python-version
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), f"mmm_bayes needs Python >= 3.12, found {sys.version.split()[0]}; install $(PY_VERSION) (pyenv install $(PY_VERSION)) or run make PYTHON=/path/to/python3.12"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip >/dev/null
+	$(BIN)/python -m pip install -e ".[test,lint,parquet]"
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m mmm_bayes.demo --out runs/demo
+
+test: install
+	$(BIN)/python -m pytest -m "not slow" -q
+
+test-slow: install
+	$(BIN)/python -m pytest -m slow -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache

@@ -1,0 +1,118 @@
+"""Media response per posterior draw, in numpy: the model's media block without PyTensor.
+
+The model's contribution of channel ``c`` in period ``t`` is::
+
+    effect_c * sat(adstock(spend_c / spend_scale_c))_t / sat(1.0) * kpi_scale
+
+with normalized adstock weights and spend before the first period taken as zero (see
+:mod:`mmm_bayes.model.blocks.media`). Here the same formula runs on arrays of parameters with
+leading sample dims, so every draw is computed at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import xarray as xr
+
+from mmm_bayes.spec import ModelSpec
+from mmm_bayes.transforms import (
+    convolve_weights,
+    delayed_weights,
+    geometric_weights,
+    hill,
+    logistic_saturation,
+)
+
+__all__ = ["SAMPLE_DIMS", "channel_contribution", "media_params", "posterior_dataset"]
+
+#: Dims of a posterior sample, leading every posterior variable.
+SAMPLE_DIMS = ("chain", "draw")
+
+
+def posterior_dataset(posterior: xr.Dataset | xr.DataTree) -> xr.Dataset:
+    """Return the ``posterior`` group of a DataTree as a Dataset; a Dataset is returned as is."""
+    if isinstance(posterior, xr.DataTree):
+        node = posterior["posterior"] if "posterior" in posterior.children else posterior
+        return node.to_dataset()
+    return posterior
+
+
+def media_params(
+    posterior: xr.Dataset | xr.DataTree, spec: ModelSpec, channels: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Return the media parameters of every draw as arrays of shape (chain, draw, channel).
+
+    Parameters
+    ----------
+    posterior : Dataset or DataTree
+        Posterior with ``effect`` and the adstock and saturation parameters of ``spec``.
+    spec : ModelSpec
+        Names the parameters (``alpha`` [, ``theta``], ``K`` and ``S`` or ``lam``).
+    channels : tuple of str
+        Channel order of the result (that of the inputs' spend).
+    """
+    ds = posterior_dataset(posterior)
+    sel = {"channel": list(channels)}
+    return {
+        name: ds[name].sel(sel).transpose(*SAMPLE_DIMS, "channel").to_numpy()
+        for name in spec.media_priors()
+    }
+
+
+def _adstock(x: np.ndarray, params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
+    l_max = spec.adstock.l_max
+    if spec.adstock.kind == "delayed":
+        weights = delayed_weights(params["alpha"], params["theta"], l_max)
+    else:
+        weights = geometric_weights(params["alpha"], l_max)
+    return convolve_weights(x, weights)
+
+
+def _saturation(x: np.ndarray, params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
+    if spec.saturation.kind == "logistic":
+        return logistic_saturation(x, params["lam"])
+    return hill(x, params["K"], params["S"])
+
+
+def channel_contribution(
+    spend_scaled: np.ndarray,
+    params: Mapping[str, np.ndarray],
+    spec: ModelSpec,
+    *,
+    extend: bool = False,
+    kpi_scale: float = 1.0,
+) -> np.ndarray:
+    """Contribution of each channel per period, for every draw at once.
+
+    ``effect * sat(adstock(x)) / sat(1.0) * kpi_scale``, the model's media formula.
+
+    Parameters
+    ----------
+    spend_scaled : ndarray, shape (..., channel, date)
+        Spend in units of each channel's mean spend (``inputs.media_scaled.T``), time last.
+    params : mapping of str to ndarray
+        ``effect``, ``alpha`` [, ``theta``], ``K`` and ``S`` or ``lam``, each shaped
+        (..., channel) and broadcasting against ``spend_scaled.shape[:-1]``, e.g. (chain, draw,
+        channel) as from :func:`media_params`.
+    spec : ModelSpec
+        Chooses the adstock and saturation (and ``l_max``).
+    extend : bool, default False
+        Append ``l_max - 1`` zero-spend periods, so carryover landing after the last period is
+        counted.
+    kpi_scale : float, default 1.0
+        Multiplier of the result: 1.0 gives the scaled KPI the model samples on,
+        ``inputs.kpi_scale`` gives KPI units.
+
+    Returns
+    -------
+    ndarray, shape (..., channel, date) or (..., channel, date + l_max - 1) if ``extend``
+        Contribution per period.
+    """
+    x = np.asarray(spend_scaled, dtype=float)
+    if extend:
+        x = np.concatenate([x, np.zeros((*x.shape[:-1], spec.adstock.l_max - 1))], axis=-1)
+    at_mean = _saturation(np.ones((*np.shape(params["effect"]), 1)), params, spec)
+    response = _saturation(_adstock(x, params, spec), params, spec) / at_mean
+    return np.asarray(params["effect"], dtype=float)[..., None] * response * kpi_scale

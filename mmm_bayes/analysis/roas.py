@@ -1,0 +1,208 @@
+"""Return on ad spend, marginal ROAS and response curves, per posterior draw.
+
+Every quantity here counts the carryover of the window's spend into the ``l_max - 1`` periods
+after the window (spend there is zero), so late spend gets credit for the KPI it brings; spend
+before the first period is taken as zero, as in the model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from mmm_bayes.analysis.media import (
+    SAMPLE_DIMS,
+    channel_contribution,
+    media_params,
+    posterior_dataset,
+)
+from mmm_bayes.errors import DataError
+from mmm_bayes.model.inputs import ModelInputs
+from mmm_bayes.spec import ModelSpec
+
+__all__ = ["marginal_roas", "response_curves", "roas", "roas_table"]
+
+_ROAS_UNITS = {"units": "KPI per currency unit"}
+
+
+def _total_spend(inputs: ModelInputs) -> np.ndarray:
+    total = inputs.spend.sum(axis=0)
+    if np.any(total <= 0):
+        zero = [c for c, t in zip(inputs.channels, total, strict=True) if t <= 0]
+        raise DataError(f"ROAS is undefined for channel(s) {zero}: zero spend in every period")
+    return total
+
+
+def _incremental_kpi(
+    params: dict[str, np.ndarray], inputs: ModelInputs, spec: ModelSpec, multiplier: float
+) -> np.ndarray:
+    """Total KPI (window plus carryover tail) from each channel at ``multiplier`` x its spend."""
+    x = multiplier * inputs.media_scaled.T
+    media = channel_contribution(x, params, spec, extend=True, kpi_scale=inputs.kpi_scale)
+    return media.sum(axis=-1)  # (chain, draw, channel)
+
+
+def _per_channel(
+    values: np.ndarray, ds: xr.Dataset, inputs: ModelInputs, name: str
+) -> xr.DataArray:
+    coords = {d: ds[d] for d in SAMPLE_DIMS} | {"channel": list(inputs.channels)}
+    dims = (*SAMPLE_DIMS, "channel")
+    return xr.DataArray(values, dims=dims, coords=coords, name=name, attrs=_ROAS_UNITS)
+
+
+def roas(posterior: xr.Dataset | xr.DataTree, inputs: ModelInputs, spec: ModelSpec) -> xr.DataArray:
+    """Return on ad spend of each channel over the window, per draw.
+
+    ``ROAS_c = (KPI with the actual spend - KPI with channel c's spend set to zero over the
+    whole window) / (c's spend over the window)``. Spend before the first period is zero (as in
+    the model), and the KPI counted includes the ``l_max - 1`` periods after the window, so the
+    carryover of late spend is credited. Because media add up, this is the channel's
+    contribution summed over the extended window divided by its spend: the definition of the
+    simulator's :func:`mmm_bayes.simulate.truth.true_roas`.
+
+    Parameters
+    ----------
+    posterior : Dataset or DataTree
+        The ``posterior`` group (or a tree holding it), dims ``(chain, draw, ...)``.
+    inputs : ModelInputs
+        The data the model was fitted to: spend and scales.
+    spec : ModelSpec
+        The fitted model.
+
+    Returns
+    -------
+    DataArray
+        Named ``roas``, dims (chain, draw, channel), in KPI units per currency unit.
+
+    Raises
+    ------
+    DataError
+        If a channel has zero total spend.
+    """
+    ds = posterior_dataset(posterior)
+    params = media_params(ds, spec, inputs.channels)
+    values = _incremental_kpi(params, inputs, spec, 1.0) / _total_spend(inputs)
+    return _per_channel(values, ds, inputs, "roas")
+
+
+def marginal_roas(
+    posterior: xr.Dataset | xr.DataTree,
+    inputs: ModelInputs,
+    spec: ModelSpec,
+    *,
+    step: float = 0.01,
+) -> xr.DataArray:
+    """Extra KPI per extra currency unit when a channel's spend rises by ``step`` in every period.
+
+    ``mROAS_c = (KPI_c((1 + step) x) - KPI_c(x)) / (step * spend_c)``, a forward finite
+    difference of the channel's total incremental KPI (window plus carryover tail, as in
+    :func:`roas`), the other channels unchanged.
+
+    Parameters
+    ----------
+    posterior : Dataset or DataTree
+        The ``posterior`` group (or a tree holding it), dims ``(chain, draw, ...)``.
+    inputs : ModelInputs
+        The data the model was fitted to.
+    spec : ModelSpec
+        The fitted model.
+    step : float, default 0.01
+        Relative increase of spend, > 0 (0.01 is 1 % more in every period).
+
+    Returns
+    -------
+    DataArray
+        Named ``marginal_roas``, dims (chain, draw, channel), KPI units per currency unit.
+
+    Raises
+    ------
+    ValueError
+        If ``step`` is not positive.
+    DataError
+        If a channel has zero total spend.
+    """
+    if not step > 0:
+        raise ValueError(f"step must be > 0 (a relative increase of spend), got {step}")
+    ds = posterior_dataset(posterior)
+    params = media_params(ds, spec, inputs.channels)
+    gain = _incremental_kpi(params, inputs, spec, 1.0 + step)
+    gain = gain - _incremental_kpi(params, inputs, spec, 1.0)
+    return _per_channel(gain / (step * _total_spend(inputs)), ds, inputs, "marginal_roas")
+
+
+def response_curves(
+    posterior: xr.Dataset | xr.DataTree,
+    inputs: ModelInputs,
+    spec: ModelSpec,
+    *,
+    multipliers: np.ndarray | None = None,
+) -> xr.Dataset:
+    """Total incremental KPI of each channel when its actual spend pattern is scaled.
+
+    Parameters
+    ----------
+    posterior : Dataset or DataTree
+        The ``posterior`` group (or a tree holding it), dims ``(chain, draw, ...)``.
+    inputs : ModelInputs
+        The data the model was fitted to.
+    spec : ModelSpec
+        The fitted model.
+    multipliers : ndarray, optional
+        Factors applied to every period's spend, >= 0; default ``np.linspace(0, 2, 21)``.
+
+    Returns
+    -------
+    Dataset
+        Coords ``channel`` and ``multiplier``; ``spend`` (channel, multiplier), the window's
+        total spend in currency units, and ``kpi`` (chain, draw, channel, multiplier), the
+        channel's KPI summed over the window and its carryover tail (as in :func:`roas`).
+
+    Raises
+    ------
+    ValueError
+        If a multiplier is negative or not finite.
+    """
+    m = np.linspace(0.0, 2.0, 21) if multipliers is None else np.asarray(multipliers, float)
+    if m.ndim != 1 or not np.all(np.isfinite(m) & (m >= 0)):
+        raise ValueError(f"multipliers must be a 1-d array of finite values >= 0, got {m}")
+    ds = posterior_dataset(posterior)
+    params = media_params(ds, spec, inputs.channels)
+    kpi = np.stack([_incremental_kpi(params, inputs, spec, float(k)) for k in m], axis=-1)
+    coords = {d: ds[d] for d in SAMPLE_DIMS} | {"channel": list(inputs.channels), "multiplier": m}
+    spend = inputs.spend.sum(axis=0)[:, None] * m
+    return xr.Dataset(
+        {
+            "spend": (("channel", "multiplier"), spend, {"units": "currency"}),
+            "kpi": ((*SAMPLE_DIMS, "channel", "multiplier"), kpi, {"units": "KPI"}),
+        },
+        coords=coords,
+    )
+
+
+def roas_table(da: xr.DataArray) -> pd.DataFrame:
+    """Summarize a per-draw ROAS (or marginal ROAS) by channel.
+
+    Parameters
+    ----------
+    da : DataArray
+        Output of :func:`roas` or :func:`marginal_roas`: dims (chain, draw, channel).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by channel, columns ``mean``, ``median``, ``sd`` (ddof=1), ``q05`` and ``q95``.
+    """
+    dims = [d for d in da.dims if d != "channel"]
+    q = da.quantile([0.05, 0.5, 0.95], dim=dims).transpose("channel", "quantile").to_numpy()
+    table = pd.DataFrame(
+        {
+            "mean": da.mean(dims).to_numpy(),
+            "median": q[:, 1],
+            "sd": da.std(dims, ddof=1).to_numpy(),
+            "q05": q[:, 0],
+            "q95": q[:, 2],
+        },
+        index=pd.Index(da["channel"].to_numpy(), name="channel"),
+    )
+    return table

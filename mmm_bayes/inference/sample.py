@@ -1,0 +1,171 @@
+"""Run NUTS on a built model: nutpie (default), PyMC or NumPyro; prior and posterior predictive.
+
+nutpie compiles a model once; :class:`CompiledCache` keeps compiled models by structure, so a refit
+on new data of the same shape, or with new prior numbers, only swaps shared values
+(``CompiledModel.with_data``) and never recompiles.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Hashable
+
+import pymc as pm
+import xarray as xr
+
+from mmm_bayes.errors import FitError
+from mmm_bayes.model import shared_values
+from mmm_bayes.spec.sampler import SamplerSettings
+
+log = logging.getLogger(__name__)
+
+#: Deterministics worth keeping beside the free parameters; the rest are recomputed in analysis.
+KEEP_DETERMINISTICS = ("intercept", "effect")
+
+
+def posterior_var_names(model: pm.Model) -> list[str]:
+    """Return the free parameters plus :data:`KEEP_DETERMINISTICS` present in ``model``."""
+    names = [rv.name for rv in model.free_RVs]
+    return names + [d.name for d in model.deterministics if d.name in KEEP_DETERMINISTICS]
+
+
+class CompiledCache:
+    """Compiled nutpie models by (structure key, backend); refits reuse them with new data."""
+
+    def __init__(self) -> None:
+        self._models: dict[tuple[Hashable, str], object] = {}
+
+    def get(self, key: Hashable, model: pm.Model, backend: str):
+        """Return a compiled model for ``model``, compiling only on the first call for ``key``."""
+        import nutpie
+
+        compiled = self._models.get((key, backend))
+        if compiled is None:
+            log.info("compiling the model with nutpie (%s backend)", backend)
+            kwargs = {"backend": backend, "var_names": posterior_var_names(model)}
+            if backend == "jax":
+                kwargs |= {"gradient_backend": "jax", "freeze_model": False}
+            compiled = nutpie.compile_pymc_model(model, **kwargs)
+            self._models[(key, backend)] = compiled
+            return compiled
+        return compiled.with_data(**shared_values(model))
+
+    def clear(self) -> None:
+        """Forget every compiled model."""
+        self._models.clear()
+
+
+#: The process-wide cache the facade uses.
+COMPILED = CompiledCache()
+
+
+def sample_posterior(
+    model: pm.Model,
+    settings: SamplerSettings,
+    *,
+    cache_key: Hashable | None = None,
+    cache: CompiledCache = COMPILED,
+) -> xr.DataTree:
+    """Draw from the posterior of ``model`` with NUTS.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        A model from :func:`mmm_bayes.model.build_model`.
+    settings : SamplerSettings
+        Sampler, draws, tune, chains, target acceptance, seed, progress bar.
+    cache_key : hashable, optional
+        Structure key of ``model`` (see :func:`mmm_bayes.model.structure_key`); with nutpie, a
+        model of the same key is compiled once per process.
+    cache : CompiledCache
+        Where compiled nutpie models live.
+
+    Returns
+    -------
+    xarray.DataTree
+        ``posterior`` (free parameters and ``intercept``) and ``sample_stats`` groups.
+    """
+    try:
+        if settings.sampler == "nutpie":
+            return _sample_nutpie(model, settings, cache_key, cache)
+        return _sample_pymc(model, settings)
+    except FitError:
+        raise
+    except Exception as err:  # the sampler's own message, with what to try next
+        raise FitError(
+            f"sampling with {settings.sampler} failed: {err}. Check the data and priors, or try "
+            "sampler='pymc' for a pure-Python run that reports the failing variable."
+        ) from err
+
+
+def _sample_nutpie(model, settings, cache_key, cache) -> xr.DataTree:
+    import nutpie
+
+    key = cache_key if cache_key is not None else id(model)
+    compiled = cache.get(key, model, settings.backend)
+    return nutpie.sample(
+        compiled,
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=min(settings.chains, os.cpu_count() or 1),
+        seed=settings.random_seed,
+        target_accept=settings.target_accept,
+        adaptation=settings.adaptation,
+        progress_bar=settings.progressbar,
+        save_warmup=False,
+    )
+
+
+def _sample_pymc(model, settings) -> xr.DataTree:
+    if settings.sampler == "numpyro":
+        _require("numpyro", "pip install 'mmm_bayes[jax]'")
+    with model:
+        return pm.sample(
+            draws=settings.draws,
+            tune=settings.tune,
+            chains=settings.chains,
+            cores=min(settings.chains, os.cpu_count() or 1),
+            target_accept=settings.target_accept,
+            random_seed=settings.random_seed,
+            progressbar=settings.progressbar,
+            nuts_sampler=settings.sampler,
+            var_names=posterior_var_names(model),
+            compute_convergence_checks=False,
+        )
+
+
+def _require(module: str, how: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise FitError(f"the {module!r} sampler is not installed; {how}")
+
+
+def sample_prior_predictive(
+    model: pm.Model, *, draws: int = 500, random_seed: int | None = None
+) -> xr.DataTree:
+    """Draw parameters and KPI series from the priors alone (``prior``, ``prior_predictive``).
+
+    Use it to check that the priors allow KPI paths of the right size before fitting.
+    """
+    with model:
+        return pm.sample_prior_predictive(
+            draws=draws, random_seed=random_seed, compile_kwargs={"mode": "FAST_COMPILE"}
+        )
+
+
+def sample_posterior_predictive(
+    model: pm.Model, idata: xr.DataTree, *, random_seed: int | None = None, progressbar=False
+) -> xr.DataTree:
+    """Draw KPI series (KPI units) from the posterior: the ``posterior_predictive`` group."""
+    with model:
+        return pm.sample_posterior_predictive(
+            idata,
+            var_names=["kpi"],
+            freeze_vars=[name for name in idata["posterior"].data_vars if name in model],
+            random_seed=random_seed,
+            progressbar=progressbar,
+            compile_kwargs={"mode": "FAST_COMPILE"},
+        )

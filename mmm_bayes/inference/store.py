@@ -1,0 +1,211 @@
+"""Run folders: the posterior, the resolved spec, the data and its fingerprint, written atomically.
+
+A run folder holds::
+
+    posterior.nc     every DataTree group (posterior, sample_stats, predictive draws), netCDF
+    spec.json        the resolved ModelSpec, every default filled in
+    sampler.json     the SamplerSettings used
+    data.csv         the validated data the model saw (date, KPI, spend, controls)
+    manifest.json    data fingerprint, package versions, creation time, file list
+    ...              whatever ``extra`` writes (tables, figures)
+
+Everything is written into a hidden temporary folder beside the target, which is renamed into
+place only when complete; an existing run is replaced only with ``overwrite=True``, and stays
+intact if anything fails before the final rename.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from mmm_bayes.data import ValidatedData, read_table, validate_data
+from mmm_bayes.errors import DataError, MMMError
+from mmm_bayes.spec import ModelSpec
+from mmm_bayes.spec.sampler import SamplerSettings
+
+FORMAT_VERSION = 1
+_PACKAGES = ("mmm_bayes", "pymc", "pytensor", "arviz", "nutpie", "numpy", "pandas", "xarray")
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """What a run folder holds, loaded back."""
+
+    idata: xr.DataTree
+    spec: ModelSpec
+    sampler: SamplerSettings
+    data: ValidatedData
+    manifest: dict
+
+
+def package_versions() -> dict[str, str]:
+    """Return the installed versions of the packages a run depends on."""
+    out = {}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def save_run(
+    folder: str | Path,
+    *,
+    idata: xr.DataTree,
+    spec: ModelSpec,
+    sampler: SamplerSettings,
+    data: ValidatedData,
+    extra: Callable[[Path], None] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write a run folder atomically and return its path.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The run folder to create.
+    idata : xarray.DataTree
+        Posterior and any other groups to keep.
+    spec, sampler : ModelSpec, SamplerSettings
+        The model and sampler settings of the fit.
+    data : ValidatedData
+        The data the model was fitted to.
+    extra : callable, optional
+        ``extra(tmp_folder)`` writes more files (tables, figures) before the folder is committed.
+    overwrite : bool, default False
+        Replace an existing folder. Without it an existing folder is an error.
+    """
+    folder = Path(folder)
+    if folder.exists() and not overwrite:
+        raise MMMError(
+            f"{folder} already exists; pass overwrite=True to replace it, or choose a new folder."
+        )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        _write_contents(tmp, idata=idata, spec=spec, sampler=sampler, data=data)
+        if extra is not None:
+            extra(tmp)
+        _write_json(tmp / "manifest.json", _manifest(tmp, data))
+        _commit(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def _write_contents(tmp: Path, *, idata, spec, sampler, data: ValidatedData) -> None:
+    idata.to_netcdf(tmp / "posterior.nc", engine="h5netcdf")
+    (tmp / "spec.json").write_text(spec.model_dump_json(indent=2) + "\n")
+    (tmp / "sampler.json").write_text(sampler.model_dump_json(indent=2) + "\n")
+    frame = data.frame.copy()
+    frame[data.date_col] = frame[data.date_col].dt.strftime("%Y-%m-%d")
+    frame.to_csv(tmp / "data.csv", index=False)
+
+
+def _manifest(tmp: Path, data: ValidatedData) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data": {
+            "fingerprint": data.fingerprint,
+            "date_col": data.date_col,
+            "kpi_col": data.kpi_col,
+            "channel_cols": list(data.channel_cols),
+            "control_cols": list(data.control_cols),
+            "freq": data.freq,
+            "rows": len(data.frame),
+        },
+        "versions": package_versions(),
+        "files": sorted(p.name for p in tmp.iterdir()),
+    }
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    path.write_text(json.dumps(obj, indent=2) + "\n")
+
+
+def _commit(tmp: Path, folder: Path) -> None:
+    """Rename ``tmp`` to ``folder``; an old ``folder`` is moved aside first, removed after."""
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.old-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
+        folder.rename(old)
+    try:
+        tmp.rename(folder)
+    except BaseException:
+        if old is not None:
+            old.rename(folder)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_run(folder: str | Path) -> Run:
+    """Read a run folder back, refusing one whose data no longer matches its fingerprint.
+
+    Raises
+    ------
+    MMMError
+        If the folder or one of its files is missing, or was written by a newer format.
+    DataError
+        If ``data.csv`` was changed after the fit (its fingerprint differs from the manifest's).
+    """
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    spec = ModelSpec.model_validate_json((folder / "spec.json").read_text())
+    sampler = SamplerSettings.model_validate_json((folder / "sampler.json").read_text())
+    info = manifest["data"]
+    frame = read_table(folder / "data.csv")
+    data = validate_data(
+        frame,
+        date_col=info["date_col"],
+        kpi_col=info["kpi_col"],
+        channel_cols=info["channel_cols"],
+        control_cols=info["control_cols"],
+        source=str(folder / "data.csv"),
+    )
+    if data.fingerprint != info["fingerprint"]:
+        raise DataError(
+            f"{folder / 'data.csv'}: the data differ from the data this run was fitted to "
+            f"(fingerprint {data.fingerprint[:12]}..., manifest says {info['fingerprint'][:12]}...)."
+            " The posterior belongs to the original data: restore data.csv, or refit on the new"
+            " data."
+        )
+    idata = xr.open_datatree(folder / "posterior.nc", engine="h5netcdf").load()
+    return Run(idata=idata, spec=spec, sampler=sampler, data=data, manifest=manifest)
+
+
+def _read_manifest(folder: Path) -> dict:
+    if not folder.is_dir():
+        raise MMMError(f"{folder}: no such run folder.")
+    missing = [
+        name
+        for name in ("manifest.json", "spec.json", "sampler.json", "data.csv", "posterior.nc")
+        if not (folder / name).is_file()
+    ]
+    if missing:
+        raise MMMError(f"{folder}: not a complete run folder; missing {', '.join(missing)}.")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    if manifest.get("format_version", 0) > FORMAT_VERSION:
+        raise MMMError(
+            f"{folder}: written by a newer mmm_bayes (format {manifest['format_version']}); "
+            f"this one reads format {FORMAT_VERSION}. Upgrade mmm_bayes to load it."
+        )
+    return manifest
+
+
+def read_table_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV table written into a run folder (ROAS, contributions)."""
+    return pd.read_csv(path)

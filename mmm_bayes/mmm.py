@@ -1,0 +1,251 @@
+"""The MMM facade: one object an analyst fits, queries, saves and loads.
+
+Each method hands off to one function in the layers below (data, model, inference, analysis,
+report); this module holds no math.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from mmm_bayes import analysis
+from mmm_bayes.data import ValidatedData, read_table, validate_data
+from mmm_bayes.errors import MMMError
+from mmm_bayes.inference import sample as sampling
+from mmm_bayes.inference.diagnostics import Check, convergence_checks
+from mmm_bayes.inference.store import load_run, save_run
+from mmm_bayes.model import ModelInputs, build_inputs, build_model, structure_key
+from mmm_bayes.spec import ModelSpec, SamplerSettings
+
+log = logging.getLogger(__name__)
+
+
+class MMM:
+    """A Bayesian marketing mix model: spec in, posterior and KPI-unit answers out.
+
+    Parameters
+    ----------
+    spec : ModelSpec or dict
+        Channels, adstock, saturation, priors, controls, seasonality, trend, likelihood.
+    sampler : SamplerSettings or dict, optional
+        Defaults for :meth:`fit` (nutpie, 2 chains x 1000 tune x 1000 draws).
+
+    Examples
+    --------
+    >>> from mmm_bayes import MMM, datasets
+    >>> spec = {"kpi": "sales", "channels": ["tv_spend", "search_spend"],
+    ...         "controls": ["price_index", "promo"]}
+    >>> mmm = MMM(spec)
+    >>> idata = mmm.fit(datasets.load("example_weekly"), random_seed=1)  # doctest: +SKIP
+    >>> mmm.roas_summary()                                                 # doctest: +SKIP
+    """
+
+    def __init__(
+        self, spec: ModelSpec | dict, *, sampler: SamplerSettings | dict | None = None
+    ) -> None:
+        self.spec = ModelSpec.model_validate(spec)
+        self.sampler = SamplerSettings.model_validate(sampler or {})
+        self.idata: xr.DataTree | None = None
+        self.data: ValidatedData | None = None
+        self.inputs: ModelInputs | None = None
+
+    # --- data and model ---------------------------------------------------------------------
+
+    def validate(self, data: pd.DataFrame | str | os.PathLike) -> ValidatedData:
+        """Read and check ``data`` (DataFrame, CSV or Parquet path) against the spec."""
+        source = str(data) if isinstance(data, str | os.PathLike) else "data"
+        return validate_data(
+            read_table(data),
+            date_col=self.spec.date_col,
+            kpi_col=self.spec.kpi,
+            channel_cols=self.spec.channel_columns,
+            control_cols=self.spec.controls,
+            source=source,
+        )
+
+    def build(self, data: pd.DataFrame | str | os.PathLike):
+        """Return the PyMC model for ``data`` (validated first); fit calls this."""
+        self.data = self.validate(data)
+        self.inputs = build_inputs(self.spec, self.data)
+        return build_model(self.spec, self.inputs)
+
+    # --- inference ----------------------------------------------------------------------------
+
+    def fit(
+        self,
+        data: pd.DataFrame | str | os.PathLike,
+        *,
+        posterior_predictive: bool = True,
+        **settings,
+    ) -> xr.DataTree:
+        """Fit the model to ``data`` with NUTS and return the posterior (an ArviZ DataTree).
+
+        Parameters
+        ----------
+        data : DataFrame or path
+            Tidy table: one row per period, the date, KPI, spend and control columns.
+        posterior_predictive : bool, default True
+            Also draw KPI series from the posterior (``posterior_predictive`` group).
+        **settings
+            Any :class:`SamplerSettings` field for this fit: ``draws``, ``tune``, ``chains``,
+            ``target_accept``, ``random_seed``, ``sampler``, ``backend``, ``progressbar``.
+
+        Notes
+        -----
+        A second fit with data of the same shape or new prior numbers reuses the compiled
+        model (nutpie), so it costs only sampling time. A failed fit keeps the previous
+        posterior.
+        """
+        settings_ = self.sampler.model_copy(update=settings)
+        settings_ = SamplerSettings.model_validate(settings_.model_dump())
+        previous = (self.data, self.inputs)
+        model = self.build(data)
+        try:
+            idata = sampling.sample_posterior(
+                model, settings_, cache_key=structure_key(self.spec, self.inputs)
+            )
+            idata = _relabel(idata, model)
+            if posterior_predictive:
+                pp = sampling.sample_posterior_predictive(
+                    model, idata, random_seed=settings_.random_seed
+                )
+                idata["posterior_predictive"] = pp["posterior_predictive"]
+                idata["observed_data"] = pp["observed_data"]
+        except BaseException:
+            self.data, self.inputs = previous
+            raise
+        self.idata, self.sampler = idata, settings_
+        for check in self.diagnostics():
+            if check.status == "fail":
+                log.warning(
+                    "%s = %.4g (threshold %.4g) at %s: %s",
+                    check.name, check.value, check.threshold, check.worst, check.advice,
+                )  # fmt: skip
+        return idata
+
+    def sample_prior_predictive(
+        self, data: pd.DataFrame | str | os.PathLike, *, draws: int = 500, random_seed=None
+    ) -> xr.DataTree:
+        """Draw parameters and KPI series from the priors (``prior``, ``prior_predictive``)."""
+        model = self.build(data)
+        return sampling.sample_prior_predictive(model, draws=draws, random_seed=random_seed)
+
+    def diagnostics(self) -> list[Check]:
+        """Return the convergence checks (divergences, max R-hat, min bulk ESS) of the fit."""
+        return convergence_checks(self._fitted())
+
+    # --- analysis -----------------------------------------------------------------------------
+
+    def roas(self) -> xr.DataArray:
+        """Posterior ROAS per channel (KPI units per currency unit), dims (chain, draw, channel).
+
+        ROAS is the KPI lost when the channel's spend is set to zero over the window, divided
+        by its spend; spend before the window counts as zero and the carryover of the window's
+        spend past its last date is counted.
+        """
+        return analysis.roas(self._posterior(), self.inputs, self.spec)
+
+    def roas_summary(self) -> pd.DataFrame:
+        """Table per channel: spend, mean/median/sd/5%/95% of ROAS and of marginal ROAS."""
+        table = analysis.roas_table(self.roas())
+        marginal = analysis.roas_table(self.marginal_roas()).add_prefix("marginal_")
+        spend = pd.Series(self.inputs.spend.sum(axis=0), index=table.index, name="spend")
+        return pd.concat([spend, table, marginal], axis=1)
+
+    def marginal_roas(self) -> xr.DataArray:
+        """Extra KPI per extra currency unit at current spend (a 1% rise), per channel."""
+        return analysis.marginal_roas(self._posterior(), self.inputs, self.spec)
+
+    def response_curves(self, multipliers: np.ndarray | None = None) -> xr.Dataset:
+        """Total incremental KPI against total spend per channel, as multiples of actual spend."""
+        kwargs = {} if multipliers is None else {"multipliers": np.asarray(multipliers)}
+        return analysis.response_curves(self._posterior(), self.inputs, self.spec, **kwargs)
+
+    def contributions(self) -> xr.Dataset:
+        """Per-date contributions in KPI units: baseline, trend, seasonality, controls, channels."""
+        return analysis.contributions(self._posterior(), self.inputs, self.spec)
+
+    def contribution_table(self) -> pd.DataFrame:
+        """Tidy table of contributions per date and component with mean and 90% interval."""
+        return analysis.contribution_table(self.contributions())
+
+    # --- persistence and reporting ------------------------------------------------------------
+
+    def save(self, folder: str | Path, *, overwrite: bool = False, figures: bool = True) -> Path:
+        """Write a run folder: posterior, spec, data, fingerprint, tables and figures.
+
+        The folder is written under a temporary name and renamed when complete.
+        """
+        idata = self._fitted()
+
+        def extra(tmp: Path) -> None:
+            self._write_tables(tmp)
+            if figures:
+                self.write_figures(tmp)
+
+        return save_run(
+            folder,
+            idata=idata,
+            spec=self.spec,
+            sampler=self.sampler,
+            data=self.data,
+            extra=extra,
+            overwrite=overwrite,
+        )
+
+    @classmethod
+    def load(cls, folder: str | Path) -> MMM:
+        """Load a run folder written by :meth:`save`; refuses data that no longer match."""
+        run = load_run(folder)
+        mmm = cls(run.spec, sampler=run.sampler)
+        mmm.data, mmm.idata = run.data, run.idata
+        mmm.inputs = build_inputs(run.spec, run.data)
+        return mmm
+
+    def write_figures(self, folder: str | Path) -> list[Path]:
+        """Write ROAS, contribution, response-curve and fit PNGs into ``folder``."""
+        from mmm_bayes.report import write_figures
+
+        idata = self._fitted()
+        predictive = None
+        if "posterior_predictive" in idata:
+            predictive = idata["posterior_predictive"]["kpi"]
+        observed = pd.Series(self.inputs.kpi, index=self.inputs.dates, name=self.spec.kpi)
+        return write_figures(
+            folder,
+            roas=self.roas(),
+            contributions=self.contributions(),
+            curves=self.response_curves(),
+            observed=observed,
+            predictive=predictive,
+            kpi_label=self.spec.kpi,
+        )
+
+    def _write_tables(self, folder: Path) -> None:
+        self.roas_summary().to_csv(folder / "roas.csv", index_label="channel")
+        self.contribution_table().to_csv(folder / "contributions.csv", index=False)
+        checks = [c.to_dict() for c in self.diagnostics()]
+        (folder / "diagnostics.json").write_text(json.dumps(checks, indent=2) + "\n")
+
+    def _fitted(self) -> xr.DataTree:
+        if self.idata is None:
+            raise MMMError("the model is not fitted yet: call fit(data) or MMM.load(folder).")
+        return self.idata
+
+    def _posterior(self) -> xr.Dataset:
+        return self._fitted()["posterior"].to_dataset()
+
+
+def _relabel(idata: xr.DataTree, model) -> xr.DataTree:
+    """Give posterior dims the coords of ``model`` (a reused compiled model keeps old labels)."""
+    post = idata["posterior"].to_dataset()
+    coords = {d: list(model.coords[d]) for d in post.dims if d in model.coords}
+    idata["posterior"] = post.assign_coords(coords)
+    return idata

@@ -1,0 +1,5 @@
+"""Report tests draw headless: pick Agg before anything imports pyplot."""
+
+import matplotlib
+
+matplotlib.use("Agg")
