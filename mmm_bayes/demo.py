@@ -13,18 +13,7 @@ import time
 import pandas as pd
 
 from mmm_bayes import MMM, datasets
-
-CHANNELS = ("tv", "search", "social", "display", "radio")
-
-
-def example_spec() -> dict:
-    """Return the spec the demo fits: five channels, two controls, defaults for the rest."""
-    return {
-        "date_col": "date",
-        "kpi": "sales",
-        "channels": [{"name": c, "column": f"{c}_spend"} for c in CHANNELS],
-        "controls": ["price_index", "promo"],
-    }
+from mmm_bayes.testing import example_spec
 
 
 def main(argv: list[str] | None = None) -> None:

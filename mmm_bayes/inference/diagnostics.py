@@ -74,7 +74,8 @@ def _extreme(ds: xr.Dataset, pick) -> tuple[str, float]:
         label = name
         if da.ndim:
             index = np.unravel_index(i, da.shape)
-            label += "[" + ",".join(str(da[d].values[k]) for d, k in zip(da.dims, index)) + "]"
+            parts = (str(da[d].values[k]) for d, k in zip(da.dims, index, strict=True))
+            label += "[" + ",".join(parts) + "]"
         candidate = float(values[i])
         better = np.isnan(best_val) or pick(np.array([best_val, candidate])) == 1
         if better:

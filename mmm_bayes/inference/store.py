@@ -179,9 +179,9 @@ def load_run(folder: str | Path) -> Run:
     if data.fingerprint != info["fingerprint"]:
         raise DataError(
             f"{folder / 'data.csv'}: the data differ from the data this run was fitted to "
-            f"(fingerprint {data.fingerprint[:12]}..., manifest says {info['fingerprint'][:12]}...)."
-            " The posterior belongs to the original data: restore data.csv, or refit on the new"
-            " data."
+            f"(fingerprint {data.fingerprint[:12]}..., manifest says "
+            f"{info['fingerprint'][:12]}...). The posterior belongs to the original data: "
+            "restore data.csv, or refit on the new data."
         )
     idata = xr.open_datatree(folder / "posterior.nc", engine="h5netcdf").load()
     return Run(idata=idata, spec=spec, sampler=sampler, data=data, manifest=manifest)
