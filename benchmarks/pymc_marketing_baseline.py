@@ -28,6 +28,18 @@ and ``NUMBA_CACHE_DIR`` at a fresh temporary directory before anything imports
 pytensor or numba, and removes it at the end. ``--cache-dir DIR`` reuses DIR
 instead (kept), to measure a warm-cache run.
 
+ROAS: ``roas`` is the library's own channel contribution summed over the window /
+spend. ``roas_with_tail`` adds the carryover of the window's spend into the
+``l_max - 1`` periods after the last date (the definition mmm_bayes and the
+simulator's true ROAS use): the adstock/saturation forward pass is redone in
+numpy on the spend padded with zeros, from the posterior draws, and checked to
+reproduce the sampled ``channel_contribution`` inside the window.
+
+Warm refit: ``--refit-csv FILE`` (same columns and length) fits a second, new
+``MMM`` of the same configuration on FILE in the same process after the first
+fit, with the caches now warm, and reports its timings and diagnostics under
+``refit``.
+
 Timings use time.perf_counter. The JSON goes to --out atomically (temp file in
 the same directory + os.replace) and is also printed on stdout.
 """
@@ -80,6 +92,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "for warm-cache runs",
     )
     p.add_argument("--quiet", action="store_true", help="do not print the JSON on stdout")
+    p.add_argument(
+        "--refit-csv",
+        default=None,
+        help="after the cold fit, fit a new MMM of the same configuration on this CSV "
+        "(same columns and length) in the same process: the warm refit",
+    )
     args = p.parse_args(argv)
     args.channels = [c.strip() for c in args.channels.split(",") if c.strip()]
     args.controls = [c.strip() for c in args.controls.split(",") if c.strip()]
@@ -131,6 +149,69 @@ def summarize_samples(samples) -> dict:
         return {"mean": None, "q05": None, "q95": None}
     q = np.quantile(s, QUANTILES)
     return {"mean": _finite(s.mean()), "q05": _finite(q[0]), "q95": _finite(q[1])}
+
+
+def roas_with_tail(mmm, posterior, spend_cols: list[str], l_max: int) -> tuple[dict, float]:
+    """ROAS counting the carryover tail, from the posterior draws, in numpy.
+
+    Redoes PyMC-Marketing's forward pass (normalized geometric adstock, mode
+    After, then ``beta * logistic_saturation(x, lam)``, times ``target_scale``)
+    on the max-abs-scaled spend padded with ``l_max - 1`` zero periods, sums the
+    contribution over the window plus the tail and divides by the spend.
+    Returns the per-channel summaries (with the bulk ESS of the channel's ROAS)
+    and the largest absolute difference,
+    relative to the largest contribution, between this forward pass and the
+    sampled ``channel_contribution`` inside the window (a self-check).
+    """
+    import arviz as az
+    import numpy as np
+
+    model = mmm.model
+    x = np.asarray(model["channel_data"].get_value(), dtype=float)  # (date, channel)
+    scale = np.asarray(model["channel_scale"].get_value(), dtype=float)
+    x = x / scale
+    target_scale = float(np.asarray(model["target_scale"].get_value()))
+    channels = [str(c) for c in posterior["channel"].values]
+    n_dates = x.shape[0]
+    n_chains = int(posterior.sizes["chain"])
+
+    def draws(name):
+        da = posterior[name].transpose("chain", "draw", "channel")
+        return np.asarray(da.values, dtype=float).reshape(-1, len(channels))
+
+    alpha, lam, beta = draws("adstock_alpha"), draws("saturation_lam"), draws("saturation_beta")
+    padded = np.vstack([x, np.zeros((l_max - 1, x.shape[1]))])  # (T + L - 1, C)
+    lags = np.arange(l_max)
+    w = alpha[:, None, :] ** lags[None, :, None]  # (S, L, C)
+    w = w / w.sum(axis=1, keepdims=True)
+    adstocked = np.zeros((alpha.shape[0], *padded.shape))
+    for lag in lags:
+        shifted = np.zeros_like(padded)
+        shifted[lag:] = padded[: padded.shape[0] - lag]
+        adstocked += w[:, lag, None, :] * shifted[None]
+    e = np.exp(-lam[:, None, :] * adstocked)
+    contrib = beta[:, None, :] * (1 - e) / (1 + e) * target_scale  # (S, T + L - 1, C)
+
+    sampled = posterior["channel_contribution"].transpose("chain", "draw", "date", "channel")
+    sampled = np.asarray(sampled.values, dtype=float).reshape(-1, n_dates, len(channels))
+    sampled = sampled * target_scale
+    check = float(np.abs(contrib[:, :n_dates] - sampled).max() / np.abs(sampled).max())
+
+    spend = np.asarray(model["channel_data"].get_value(), dtype=float).sum(axis=0)
+    by_col = dict(zip(channels, range(len(channels)), strict=True))
+    out = {}
+    for col in spend_cols:
+        i = by_col[col]
+        total = contrib[:, :, i].sum(axis=1)
+        tail = contrib[:, n_dates:, i].sum(axis=1)
+        out[col] = {
+            "spend_total": float(spend[i]),
+            "contribution_total": summarize_samples(total),
+            "tail_contribution": summarize_samples(tail),
+            "roas": summarize_samples(total / spend[i]) if spend[i] else summarize_samples([]),
+            "roas_ess_bulk": _finite(az.ess(total.reshape(n_chains, -1), method="bulk")),
+        }
+    return out, check
 
 
 def write_json_atomic(obj: dict, path: str) -> None:
@@ -229,16 +310,19 @@ def run(args: argparse.Namespace, cache_root: Path, cache_is_temp: bool) -> dict
     load_s = time.perf_counter() - t
 
     # ---- build ---------------------------------------------------------------
+    def new_mmm():
+        return MMM(
+            date_column=args.date_col,
+            channel_columns=list(args.channels),
+            control_columns=list(args.controls) or None,
+            target_column=args.kpi_col,
+            adstock=GeometricAdstock(l_max=args.l_max),
+            saturation=LogisticSaturation(),
+            yearly_seasonality=args.yearly_seasonality,
+        )
+
     t, c = time.perf_counter(), time.process_time()
-    mmm = MMM(
-        date_column=args.date_col,
-        channel_columns=list(args.channels),
-        control_columns=list(args.controls) or None,
-        target_column=args.kpi_col,
-        adstock=GeometricAdstock(l_max=args.l_max),
-        saturation=LogisticSaturation(),
-        yearly_seasonality=args.yearly_seasonality,
-    )
+    mmm = new_mmm()
     mmm.build_model(X, y)
     build_s = time.perf_counter() - t
     build_cpu_s = time.process_time() - c
@@ -327,7 +411,12 @@ def run(args: argparse.Namespace, cache_root: Path, cache_is_temp: bool) -> dict
         "target_scale": float(np.asarray(target_scale)),
         "contribution_helper_vs_manual_max_abs_diff": contrib_check_max_abs_diff,
     }
+    roas_tail, roas_tail_check = roas_with_tail(mmm, posterior, args.channels, args.l_max)
     post_s = time.perf_counter() - t
+
+    refit = None
+    if args.refit_csv:
+        refit = run_refit(args, new_mmm, sample_kwargs, free_rvs, phase, calls)
 
     sampling_time_attr = posterior.attrs.get("sampling_time")
     fit_overhead_s = fit_s - phase["compile_s"] - phase["sample_s"] - phase["deterministics_s"]
@@ -415,6 +504,13 @@ def run(args: argparse.Namespace, cache_root: Path, cache_is_temp: bool) -> dict
             "sum of the channel's spend column; mean and 5%/95% quantiles over "
             "chains x draws"
         ),
+        "roas_with_tail": roas_tail,
+        "roas_with_tail_definition": (
+            "as roas, plus the carryover of the window's spend into the l_max - 1 periods "
+            "after the last date (forward pass redone in numpy on zero-padded spend)"
+        ),
+        "roas_with_tail_check_max_rel_diff": roas_tail_check,
+        "refit": refit,
         "kpi_check": kpi_check,
         "caches": {
             "cold": cache_is_temp,
@@ -442,6 +538,52 @@ def run(args: argparse.Namespace, cache_root: Path, cache_is_temp: bool) -> dict
         },
     }
     return result
+
+
+def run_refit(args, new_mmm, sample_kwargs: dict, free_rvs: list[str], phase, calls) -> dict:
+    """Fit a new MMM of the same configuration on ``--refit-csv``, same process (warm)."""
+    import arviz as az
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(args.refit_csv)
+    df[args.date_col] = pd.to_datetime(df[args.date_col])
+    df = df.sort_values(args.date_col).reset_index(drop=True)
+    X = df[[args.date_col, *args.channels, *args.controls]].copy()
+    y = df[args.kpi_col].astype(float).copy()
+    before = dict(phase)
+    calls_before = dict(calls)
+    t = time.perf_counter()
+    mmm = new_mmm()
+    mmm.build_model(X, y)
+    build_s = time.perf_counter() - t
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        idata = mmm.fit(X, y, **sample_kwargs)
+    total_s = time.perf_counter() - t
+    delta = {k: phase[k] - before[k] for k in phase}
+    rhat = az.rhat(idata, var_names=free_rvs)
+    ess = az.ess(idata, var_names=free_rvs, method="bulk")
+    max_rhat = max(float(np.nanmax(np.asarray(rhat[v]))) for v in free_rvs)
+    min_ess = min(float(np.nanmin(np.asarray(ess[v]))) for v in free_rvs)
+    return {
+        "csv": os.path.abspath(args.refit_csv),
+        "timing_s": {
+            "build": build_s,
+            "compile": delta["compile_s"],
+            "sample": delta["sample_s"],
+            "deterministics": delta["deterministics_s"],
+            "total": total_s,
+        },
+        "compile_calls": calls["compile"] - calls_before["compile"],
+        "diagnostics": {
+            "max_rhat": max_rhat,
+            "min_ess_bulk": min_ess,
+            "ess_bulk_per_sample_s": min_ess / delta["sample_s"],
+            "divergences": int(np.asarray(idata.sample_stats["diverging"]).sum()),
+        },
+        "timing_notes": "total = new MMM + build_model + fit, caches warm from the cold fit",
+    }
 
 
 if __name__ == "__main__":
