@@ -432,6 +432,8 @@ def metrics_ours(raw: dict, truth: dict) -> dict:
         "post_s": t["post"],
         "cold_s": t["cold_total"],
         "cold_process_wall_s": raw["process_wall_s"],
+        "cold_cpu_s": raw["cpu_total_s"],
+        "load_1m": raw["load_average_1m"]["start"],
         "refit_s": t["refit"],
         "refit_sample_s": t["refit_sample"],
         "min_ess_bulk": d["min_ess_bulk"],
@@ -459,6 +461,8 @@ def metrics_theirs(raw: dict, truth: dict) -> dict:
         "post_s": t["deterministics"] + t["fit_overhead"],
         "cold_s": t["total_cold"],
         "cold_process_wall_s": raw["process_wall_s"],
+        "cold_cpu_s": raw["cpu_time_s"]["total_cold"],
+        "load_1m": raw["load_average_1m"]["start"],
         "refit_s": refit["timing_s"]["total"],
         "refit_sample_s": refit["timing_s"]["sample"],
         "min_ess_bulk": d["min_ess_bulk"],
@@ -492,7 +496,8 @@ ROWS = (
     ("sample_s", "sampling [s]", "{:.1f}", False),
     ("post_s", "after sampling [s]", "{:.1f}", False),
     ("cold_s", "cold time to posterior [s]", "{:.1f}", True),
-    ("cold_process_wall_s", "  whole process, wall [s]", "{:.1f}", False),
+    ("cold_cpu_s", "  CPU time to posterior [s]", "{:.1f}", False),
+    ("load_1m", "  load average at start", "{:.1f}", False),
     ("refit_s", "warm refit [s]", "{:.1f}", True),
     ("min_ess_bulk", "min bulk ESS (free params)", "{:.0f}", False),
     ("max_rhat", "max R-hat", "{:.3f}", False),
@@ -501,7 +506,7 @@ ROWS = (
     ("refit_ess_per_s", "ESS/s of sampling (refit)", "{:.1f}", False),
     ("roas_min_ess_bulk", "min bulk ESS of ROAS", "{:.0f}", False),
     ("roas_mape_pct", "ROAS MAPE vs truth [%]", "{:.1f}", True),
-    ("coverage", "true ROAS in 90% interval", "{:.0f}", False),
+    ("coverage", "true ROAS in 90% interval", "{:.0f}/{n}", False),
 )
 
 
@@ -515,30 +520,28 @@ def ratios(ours: dict, theirs: dict) -> dict:
 
 def format_table(ours: dict, theirs: dict | None, header: list[str], truth: dict) -> str:
     """The printed report: headline table, then ROAS per channel against the truth."""
-    fmt_cell = lambda f, v: "-" if v is None else f.format(v)  # noqa: E731
-    n_ch = len(truth)
-    lines = [*header, ""]
-    cols = f"{'':30}{'mmm_bayes':>12}"
-    if theirs:
-        cols += f"{'PyMC-Mkt':>12}{'ours/theirs':>13}"
-    lines += [cols, "-" * len(cols)]
+
+    def cell(fmt: str, value) -> str:
+        return "-" if value is None else fmt.format(value, n=len(truth))
+
     rat = ratios(ours, theirs) if theirs else {}
-    for key, label, f, _ in ROWS:
-        row = f"{label:30}{fmt_cell(f, ours.get(key)):>12}"
-        if key == "coverage":
-            row = f"{label:30}{fmt_cell(f, ours[key]) + f'/{n_ch}':>12}"
+    cols = f"{'':30}{'mmm_bayes':>12}" + (f"{'PyMC-Mkt':>12}{'ours/theirs':>13}" if theirs else "")
+    lines = [*header, "", cols, "-" * len(cols)]
+    for key, label, fmt, _ in ROWS:
+        row = f"{label:30}{cell(fmt, ours.get(key)):>12}"
         if theirs:
-            cell = fmt_cell(f, theirs.get(key))
-            row += f"{cell + (f'/{n_ch}' if key == 'coverage' else ''):>12}"
-            row += f"{fmt_cell('{:.2f}', rat.get(key)) if key in rat else '':>13}"
+            ratio = cell("{:.2f}", rat[key]) if key in rat else ""
+            row += f"{cell(fmt, theirs.get(key)):>12}{ratio:>13}"
         lines.append(row)
+    if theirs:
+        lines.append("ours/theirs: below 1 is better for times and MAPE, above 1 for ESS/s")
     lines += ["", "ROAS (posterior mean [5%, 95%]) vs truth:"]
     for ch, true in truth.items():
         row = f"  {ch:9} true {true:5.2f}   mmm_bayes {_roas_cell(ours['roas'][ch])}"
         if theirs:
             row += f"   PyMC-Mkt {_roas_cell(theirs['roas'][ch])}"
         lines.append(row)
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _roas_cell(r: dict) -> str:
