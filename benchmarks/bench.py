@@ -497,7 +497,6 @@ ROWS = (
     ("post_s", "after sampling [s]", "{:.1f}", False),
     ("cold_s", "cold time to posterior [s]", "{:.1f}", True),
     ("cold_cpu_s", "  CPU time to posterior [s]", "{:.1f}", False),
-    ("load_1m", "  load average at start", "{:.1f}", False),
     ("refit_s", "warm refit [s]", "{:.1f}", True),
     ("min_ess_bulk", "min bulk ESS (free params)", "{:.0f}", False),
     ("max_rhat", "max R-hat", "{:.3f}", False),
