@@ -5,10 +5,10 @@ Both libraries fit the simulated ``example_weekly`` data set (156 weeks, five ch
 controls, known true ROAS) with nutpie, 2 chains x 1000 tune x 1000 draws, one after the other
 (never in parallel), each in a fresh process with empty PyTensor, Numba and JAX caches:
 
-* mmm_bayes: ``MMM(bench_spec()).fit(...)`` (defaults for everything but the columns, as
-  ``mmm_bayes.testing.example_spec()``) in a worker subprocess of this script (the main
-  venv), then a warm refit in the same process on the example KPI times ``1 + 0.02 z``,
-  ``z ~ N(0, 1)`` (same shape, so the compiled model is reused).
+* mmm_bayes: ``MMM(example_spec()).fit(...)`` (``mmm_bayes.testing.example_spec()``: the
+  example's columns, library defaults for everything else) in a worker subprocess of this
+  script (the main venv), then a warm refit in the same process on the example KPI times
+  ``1 + 0.02 z``, ``z ~ N(0, 1)`` (same shape, so the compiled model is reused).
 * PyMC-Marketing 1.3: ``benchmarks/pymc_marketing_baseline.py`` in ``.bench-venv`` (its own
   default priors, ``GeometricAdstock(l_max=8)``, ``LogisticSaturation()``), with the same
   perturbed data for its warm refit (a new ``MMM`` of the same configuration, same process).
@@ -55,8 +55,6 @@ BENCH_VENV_HOWTO = (
 
 DATASET = "example_weekly"
 DATE_COL, KPI_COL = "date", "sales"
-CHANNELS = ("tv", "search", "social", "display", "radio")
-CONTROLS = ("price_index", "promo")
 QUANTILES = (0.05, 0.95)
 #: Environment variables that would point a worker at someone else's caches.
 CACHE_ENV = ("PYTENSOR_FLAGS", "NUMBA_CACHE_DIR", "JAX_COMPILATION_CACHE_DIR")
@@ -146,16 +144,6 @@ def median(values: list) -> float | None:
 # --- the mmm_bayes worker (fresh process, empty caches) -------------------------------------
 
 
-def bench_spec() -> dict:
-    """The mmm_bayes spec benchmarked: the example's columns, library defaults for the rest."""
-    return {
-        "date_col": DATE_COL,
-        "kpi": KPI_COL,
-        "channels": [{"name": c, "column": f"{c}_spend"} for c in CHANNELS],
-        "controls": list(CONTROLS),
-    }
-
-
 def check_cold_caches() -> Path:
     """Check that the orchestrator gave this process its own empty cache dirs; return the root.
 
@@ -204,6 +192,7 @@ def worker(args: argparse.Namespace) -> int:
     from mmm_bayes import MMM, datasets
     from mmm_bayes.inference import sample as sampling
     from mmm_bayes.inference.diagnostics import convergence_checks
+    from mmm_bayes.testing import example_spec
 
     import_s = time.perf_counter() - t
 
@@ -224,7 +213,7 @@ def worker(args: argparse.Namespace) -> int:
         posterior_predictive=False,
     )
     df = datasets.load(DATASET)
-    mmm = MMM(bench_spec())
+    mmm = MMM(example_spec())
     mmm.build = _timed(mmm.build, "build", acc, calls, keep=kept)
 
     t = time.perf_counter()
@@ -394,14 +383,15 @@ def run_ours(args, refit_csv: Path, workdir: Path, i: int) -> dict:
     return raw
 
 
-def run_theirs(args, data_csv: Path, refit_csv: Path, workdir: Path, channels, i: int) -> dict:
+def run_theirs(args, data_csv: Path, refit_csv: Path, workdir: Path, spec, i: int) -> dict:
     """One cold PyMC-Marketing run: the baseline script in .bench-venv (fresh caches itself)."""
     env = {k: v for k, v in os.environ.items() if k not in CACHE_ENV}
     env["JAX_ENABLE_COMPILATION_CACHE"] = "false"
     out = workdir / f"theirs-{i}.json"
     cmd = [str(BENCH_VENV_PYTHON), str(BASELINE_SCRIPT), "--csv", str(data_csv)]
-    cmd += ["--date-col", DATE_COL, "--kpi-col", KPI_COL, "--channels", ",".join(channels)]
-    cmd += ["--controls", ",".join(CONTROLS), "--draws", str(args.draws)]
+    cmd += ["--date-col", DATE_COL, "--kpi-col", KPI_COL]
+    cmd += ["--channels", ",".join(spec.channel_columns), "--controls", ",".join(spec.controls)]
+    cmd += ["--draws", str(args.draws)]
     cmd += ["--tune", str(args.tune), "--chains", str(args.chains), "--seed", str(args.seed)]
     cmd += ["--refit-csv", str(refit_csv), "--out", str(out), "--quiet"]
     wall = run_process(cmd, env, args.timeout, "PyMC-Marketing baseline")
@@ -550,7 +540,10 @@ def _roas_cell(r: dict) -> str:
 def orchestrate(args: argparse.Namespace) -> int:
     """Run the cold fits (ours, then theirs, per repeat), print the table, write the JSON."""
     started = dt.datetime.now(dt.UTC)
-    channels = [f"{c}_spend" for c in CHANNELS]
+    # imported here, not at module level: the worker must see its caches before any import
+    from mmm_bayes.testing import example_spec
+
+    spec = example_spec()
     baseline = not args.skip_baseline
     if baseline and not BENCH_VENV_PYTHON.exists():
         print(
@@ -571,7 +564,7 @@ def orchestrate(args: argparse.Namespace) -> int:
                 print(f"[{i + 1}/{args.repeats}] PyMC-Marketing cold fit + refit ...")
                 sys.stdout.flush()
                 try:
-                    theirs_raw.append(run_theirs(args, data_csv, refit_csv, workdir, channels, i))
+                    theirs_raw.append(run_theirs(args, data_csv, refit_csv, workdir, spec, i))
                 except (RuntimeError, subprocess.TimeoutExpired) as err:
                     errors.append(str(err))
                     print(f"PyMC-Marketing run failed, comparison skipped:\n{err}")

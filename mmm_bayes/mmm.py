@@ -103,8 +103,7 @@ class MMM:
         model (nutpie), so it costs only sampling time. A failed fit keeps the previous
         posterior.
         """
-        settings_ = self.sampler.model_copy(update=settings)
-        settings_ = SamplerSettings.model_validate(settings_.model_dump())
+        settings_ = SamplerSettings.model_validate(self.sampler.model_dump() | settings)
         previous = (self.data, self.inputs)
         model = self.build(data)
         try:
@@ -154,10 +153,13 @@ class MMM:
 
     def roas_summary(self) -> pd.DataFrame:
         """Table per channel: spend, mean/median/sd/5%/95% of ROAS and of marginal ROAS."""
-        table = analysis.roas_table(self.roas())
-        marginal = analysis.roas_table(self.marginal_roas()).add_prefix("marginal_")
+        return self._roas_summary(self.roas(), self.marginal_roas())
+
+    def _roas_summary(self, roas: xr.DataArray, marginal: xr.DataArray) -> pd.DataFrame:
+        table = analysis.roas_table(roas)
+        marginal_table = analysis.roas_table(marginal).add_prefix("marginal_")
         spend = pd.Series(self.inputs.spend.sum(axis=0), index=table.index, name="spend")
-        return pd.concat([spend, table, marginal], axis=1)
+        return pd.concat([spend, table, marginal_table], axis=1)
 
     def marginal_roas(self) -> xr.DataArray:
         """Extra KPI per extra currency unit at current spend (a 1% rise), per channel."""
@@ -186,9 +188,10 @@ class MMM:
         idata = self._fitted()
 
         def extra(tmp: Path) -> None:
-            self._write_tables(tmp)
+            results = self._results()  # computed once for the tables and the figures
+            self._write_tables(tmp, results)
             if figures:
-                self.write_figures(tmp)
+                self._write_figures(tmp, results)
 
         return save_run(
             folder,
@@ -211,6 +214,18 @@ class MMM:
 
     def write_figures(self, folder: str | Path) -> list[Path]:
         """Write ROAS, contribution, response-curve and fit PNGs into ``folder``."""
+        return self._write_figures(folder, self._results())
+
+    def _results(self) -> dict:
+        """Compute the analysis results a run folder holds, each once."""
+        return {
+            "roas": self.roas(),
+            "marginal_roas": self.marginal_roas(),
+            "contributions": self.contributions(),
+            "curves": self.response_curves(),
+        }
+
+    def _write_figures(self, folder: str | Path, results: dict) -> list[Path]:
         from mmm_bayes.report import write_figures
 
         idata = self._fitted()
@@ -220,17 +235,19 @@ class MMM:
         observed = pd.Series(self.inputs.kpi, index=self.inputs.dates, name=self.spec.kpi)
         return write_figures(
             folder,
-            roas=self.roas(),
-            contributions=self.contributions(),
-            curves=self.response_curves(),
+            roas=results["roas"],
+            contributions=results["contributions"],
+            curves=results["curves"],
             observed=observed,
             predictive=predictive,
             kpi_label=self.spec.kpi,
         )
 
-    def _write_tables(self, folder: Path) -> None:
-        self.roas_summary().to_csv(folder / "roas.csv", index_label="channel")
-        self.contribution_table().to_csv(folder / "contributions.csv", index=False)
+    def _write_tables(self, folder: Path, results: dict) -> None:
+        summary = self._roas_summary(results["roas"], results["marginal_roas"])
+        summary.to_csv(folder / "roas.csv", index_label="channel")
+        table = analysis.contribution_table(results["contributions"])
+        table.to_csv(folder / "contributions.csv", index=False)
         checks = [c.to_dict() for c in self.diagnostics()]
         (folder / "diagnostics.json").write_text(json.dumps(checks, indent=2) + "\n")
 

@@ -65,19 +65,16 @@ def convergence_checks(idata: xr.DataTree, var_names: list[str] | None = None) -
 
 
 def _extreme(ds: xr.Dataset, pick) -> tuple[str, float]:
-    best_name, best_val = "", np.nan
+    """Return the label (``name[coord,...]``) and value that ``pick`` (argmin/argmax) selects."""
+    labels, values = [], []
     for name, da in ds.data_vars.items():
-        values = np.atleast_1d(da.values).ravel()
-        if not np.isfinite(values).any():
-            continue
-        i = int(pick(values))
-        label = name
-        if da.ndim:
-            index = np.unravel_index(i, da.shape)
-            parts = (str(da[d].values[k]) for d, k in zip(da.dims, index, strict=True))
-            label += "[" + ",".join(parts) + "]"
-        candidate = float(values[i])
-        better = np.isnan(best_val) or pick(np.array([best_val, candidate])) == 1
-        if better:
-            best_name, best_val = label, candidate
-    return best_name, best_val
+        flat = da.stack(_element=da.dims) if da.ndim else da.expand_dims("_element")
+        for element, value in zip(flat["_element"].values, flat.values, strict=True):
+            parts = element if isinstance(element, tuple) else (element,)
+            labels.append(f"{name}[{','.join(map(str, parts))}]" if da.ndim else name)
+            values.append(float(value))
+    values = np.asarray(values)
+    if not np.isfinite(values).any():
+        return "", float("nan")
+    i = int(pick(values))
+    return labels[i], float(values[i])

@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
 import xarray as xr
 
 from mmm_bayes.data import ValidatedData, read_table, validate_data
@@ -204,8 +203,3 @@ def _read_manifest(folder: Path) -> dict:
             f"this one reads format {FORMAT_VERSION}. Upgrade mmm_bayes to load it."
         )
     return manifest
-
-
-def read_table_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV table written into a run folder (ROAS, contributions)."""
-    return pd.read_csv(path)
