@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint format bench clean
+.PHONY: install demo test test-slow lint format bench docs-config bench-optimize clean
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/bench.py
+
+docs-config: install  # regenerate docs/config.md's options table and docs/mmm-bayes.schema.json
+	$(BIN)/python -m mmm_bayes.config.docs
+
+bench-optimize: install
+	$(BIN)/python benchmarks/bench_optimize.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache

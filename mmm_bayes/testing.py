@@ -64,6 +64,7 @@ def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs
         kpi_col=spec.kpi,
         channel_cols=spec.channel_columns,
         control_cols=spec.controls,
+        spend_cols=spec.extra_spend_columns,
     )
     return build_inputs(spec, data)
 

@@ -14,7 +14,27 @@ FORBIDDEN = {
     "model": {"mmm_bayes.inference", "mmm_bayes.analysis", "mmm_bayes.report", "matplotlib"},
     "inference": {"mmm_bayes.analysis", "mmm_bayes.report", "mmm_bayes.mmm", "matplotlib"},
     "analysis": {"mmm_bayes.report", "mmm_bayes.mmm", "matplotlib"},
+    # config files and batch runs sit above the facade's inputs, below the CLI
+    "config": {
+        "mmm_bayes.model",
+        "mmm_bayes.inference",
+        "mmm_bayes.analysis",
+        "mmm_bayes.report",
+        "mmm_bayes.mmm",
+        "mmm_bayes.batch",
+        "mmm_bayes.cli",
+        "pymc",
+        "matplotlib",
+    },
+    "batch": {"mmm_bayes.cli", "mmm_bayes.report", "matplotlib"},
+    # the optimizer sits beside analysis: figures of its results live in report/
+    "optimize": {"mmm_bayes.report", "mmm_bayes.mmm", "matplotlib"},
 }
+# nothing below the CLI imports it, and the spec and data layers know nothing of config files
+for _layer in ("spec", "data"):
+    FORBIDDEN[_layer] = FORBIDDEN[_layer] | {"mmm_bayes.config", "mmm_bayes.batch"}
+for _layer in FORBIDDEN:
+    FORBIDDEN[_layer] = FORBIDDEN[_layer] | {"mmm_bayes.cli"}
 
 
 def _imports(path: Path) -> set[str]:

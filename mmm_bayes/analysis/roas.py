@@ -3,6 +3,11 @@
 Every quantity here counts the carryover of the window's spend into the ``l_max - 1`` periods
 after the window (spend there is zero), so late spend gets credit for the KPI it brings; spend
 before the first period is taken as zero, as in the model.
+
+Everything is per currency unit of spend. For a channel measured by exposure (impressions,
+clicks: a ``spend_column`` in its spec) the model transforms the exposure, ROAS divides by the
+spend column, and scaling the channel's spend scales its exposure by the same factor (the cost
+per exposure unit is taken as constant at its observed per-period values).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ _ROAS_UNITS = {"units": "KPI per currency unit"}
 
 
 def _total_spend(inputs: ModelInputs) -> np.ndarray:
+    """Window spend per channel in currency units; refuse channels that never spent."""
     total = inputs.spend.sum(axis=0)
     if np.any(total <= 0):
         zero = [c for c, t in zip(inputs.channels, total, strict=True) if t <= 0]
@@ -37,7 +43,10 @@ def _total_spend(inputs: ModelInputs) -> np.ndarray:
 def _incremental_kpi(
     params: dict[str, np.ndarray], inputs: ModelInputs, spec: ModelSpec, multiplier: float
 ) -> np.ndarray:
-    """Total KPI (window plus carryover tail) from each channel at ``multiplier`` x its spend."""
+    """Total KPI (window plus carryover tail) from each channel at ``multiplier`` x its spend.
+
+    The model's media input (spend or exposure) is scaled, which scales spend by the same factor.
+    """
     x = multiplier * inputs.media_scaled.T
     media = channel_contribution(x, params, spec, extend=True, kpi_scale=inputs.kpi_scale)
     return media.sum(axis=-1)  # (chain, draw, channel)
@@ -55,11 +64,12 @@ def roas(posterior: xr.Dataset | xr.DataTree, inputs: ModelInputs, spec: ModelSp
     """Return on ad spend of each channel over the window, per draw.
 
     ``ROAS_c = (KPI with the actual spend - KPI with channel c's spend set to zero over the
-    whole window) / (c's spend over the window)``. Spend before the first period is zero (as in
-    the model), and the KPI counted includes the ``l_max - 1`` periods after the window, so the
-    carryover of late spend is credited. Because media add up, this is the channel's
-    contribution summed over the extended window divided by its spend: the definition of the
-    simulator's :func:`mmm_bayes.simulate.truth.true_roas`.
+    whole window) / (c's spend over the window)``, spend in currency units (the channel's
+    ``spend_column`` when its media column is an exposure measure). Spend before the first
+    period is zero (as in the model), and the KPI counted includes the ``l_max - 1`` periods
+    after the window, so the carryover of late spend is credited. Because media add up, this
+    is the channel's contribution summed over the extended window divided by its spend: the
+    definition of the simulator's :func:`mmm_bayes.simulate.truth.true_roas`.
 
     Parameters
     ----------
@@ -149,7 +159,8 @@ def response_curves(
     spec : ModelSpec
         The fitted model.
     multipliers : ndarray, optional
-        Factors applied to every period's spend, >= 0; default ``np.linspace(0, 2, 21)``.
+        Factors applied to every period's spend (and so to its exposure, for a channel measured
+        by exposure), >= 0; default ``np.linspace(0, 2, 21)``.
 
     Returns
     -------

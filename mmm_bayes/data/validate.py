@@ -46,7 +46,7 @@ class ValidatedData:
     date_col, kpi_col : str
         Names of the date and KPI columns.
     channel_cols, control_cols : tuple of str
-        Names of the media spend columns and of the control columns, in the order given.
+        Names of the media columns and of the control columns, in the order given.
     freq : str
         Pandas offset alias of the dates, e.g. ``"W-MON"``, ``"D"``, ``"MS"``.
     fingerprint : str
@@ -60,6 +60,7 @@ class ValidatedData:
     control_cols: tuple[str, ...]
     freq: str
     fingerprint: str
+    spend_cols: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def validate_data(
     kpi_col: str,
     channel_cols: Sequence[str],
     control_cols: Sequence[str] = (),
+    spend_cols: Sequence[str] = (),
     source: str = "data",
 ) -> ValidatedData:
     """Check a table and return it sorted by date, typed, with its frequency and fingerprint.
@@ -100,10 +102,13 @@ def validate_data(
     kpi_col : str
         Column of the outcome, e.g. sales; any finite number.
     channel_cols : sequence of str
-        Media spend columns: finite, >= 0, and not zero in every period. A single string is
-        taken as one column.
+        Media columns (spend, or exposure such as impressions): finite, >= 0, and not zero in
+        every period. A single string is taken as one column.
     control_cols : sequence of str, default ()
         Control columns (prices, events, ...): any finite number.
+    spend_cols : sequence of str, default ()
+        Spend columns of channels whose media column is an exposure measure: finite, >= 0 and
+        not zero in every period (ROAS divides by them).
     source : str, default "data"
         Label starting every error message, e.g. the file path.
 
@@ -133,8 +138,9 @@ def validate_data(
     ('W-MON', [100.0, 110.0, 120.0])
     """
     channels, controls = _as_names(channel_cols), _as_names(control_cols)
-    _check_roles(date_col, kpi_col, channels, controls, source=source)
-    value_cols = (kpi_col, *channels, *controls)
+    spends = _as_names(spend_cols)
+    _check_roles(date_col, kpi_col, channels, controls, spends, source=source)
+    value_cols = (kpi_col, *channels, *spends, *controls)
     _check_columns(df, (date_col, *value_cols), source=source)
     if len(df) < _MIN_ROWS:
         raise DataError(
@@ -145,7 +151,9 @@ def validate_data(
     dates = _parse_dates(df[date_col], date_col, rows=_Rows(labels), source=source)
     rows = _Rows(labels, dates)
     _check_unique_dates(dates, date_col, rows=rows, source=source)
-    values = _check_values(df, value_cols, channels=channels, rows=rows, source=source)
+    values = _check_values(
+        df, value_cols, channels=channels, spends=spends, rows=rows, source=source
+    )
     order = np.argsort(dates, kind="stable")
     freq = _infer_frequency(
         dates[order], date_col, labels=[labels[i] for i in order], source=source
@@ -161,6 +169,7 @@ def validate_data(
         control_cols=controls,
         freq=freq,
         fingerprint=data_fingerprint(frame),
+        spend_cols=spends,
     )
 
 
@@ -215,6 +224,7 @@ def _check_roles(
     kpi_col: str,
     channels: tuple[str, ...],
     controls: tuple[str, ...],
+    spends: tuple[str, ...] = (),
     *,
     source: str,
 ) -> None:
@@ -227,13 +237,14 @@ def _check_roles(
     roles: dict[str, list[str]] = {}
     named = [("date", date_col), ("KPI", kpi_col)]
     named += [("channel", c) for c in channels] + [("control", c) for c in controls]
+    named += [("spend", c) for c in spends]
     for role, col in named:
         roles.setdefault(col, []).append(role)
     clashes = [f"{col!r} as {' and '.join(r)}" for col, r in roles.items() if len(r) > 1]
     if clashes:
         raise DataError(
             f"{source}: each column can have one role, but {'; '.join(clashes)}. Name each "
-            "column once across date_col, kpi_col, channel_cols and control_cols."
+            "column once across date_col, kpi_col, channel_cols, control_cols and spend_cols."
         )
 
 
@@ -317,6 +328,7 @@ def _check_values(
     cols: Sequence[str],
     *,
     channels: tuple[str, ...],
+    spends: tuple[str, ...] = (),
     rows: _Rows,
     source: str,
 ) -> dict[str, np.ndarray]:
@@ -324,7 +336,8 @@ def _check_values(
     values: dict[str, np.ndarray] = {}
     problems: list[str] = []
     for col in cols:
-        values[col], found = _column_values(df[col], col, spend=col in channels, rows=rows)
+        role = "channel" if col in channels else "spend" if col in spends else None
+        values[col], found = _column_values(df[col], col, role=role, rows=rows)
         problems += found
     if problems:
         listed = "\n".join(f"  - {p}" for p in problems)
@@ -335,9 +348,13 @@ def _check_values(
 
 
 def _column_values(
-    raw: pd.Series, col: str, *, spend: bool, rows: _Rows
+    raw: pd.Series, col: str, *, role: str | None, rows: _Rows
 ) -> tuple[np.ndarray, list[str]]:
-    """Return one column as float64 and the problems found in it (never filled with 0)."""
+    """Return one column as float64 and the problems found in it (never filled with 0).
+
+    ``role`` is ``"channel"`` (a media column), ``"spend"`` (the spend of an exposure-measured
+    channel) or None; both roles must be >= 0 and not zero throughout.
+    """
     if raw.dtype.kind in "mM":  # datetimes or durations
         return np.full(len(raw), np.nan), [f"{col!r} holds {raw.dtype} values, not numbers."]
     values, blank, text = _as_float(raw)
@@ -358,17 +375,22 @@ def _column_values(
         problems.append(
             f"{col!r} is infinite at {rows.describe(infinite, values)}; use finite numbers."
         )
-    if spend:
+    if role is not None:
         negative = np.isfinite(values) & (values < 0)
         if negative.any():
             problems.append(
                 f"negative spend in {col!r} at {rows.describe(negative, values)}; spend must be "
                 ">= 0 (net refunds or corrections out of the spend upstream)."
             )
-        if not problems and not np.any(values):
+        if not problems and not np.any(values) and role == "channel":
             problems.append(
                 f"channel {col!r} has zero spend in every period, so its effect cannot be "
                 "estimated; drop it from channel_cols."
+            )
+        elif not problems and not np.any(values):
+            problems.append(
+                f"spend column {col!r} is zero in every period, so the channel's ROAS is "
+                "undefined; check the column, or drop the channel."
             )
     return values, problems
 

@@ -60,7 +60,8 @@ def structure_key(spec: ModelSpec, inputs: ModelInputs) -> str:
         if isinstance(obj, dict):
             if "dist" in obj:
                 return obj["dist"]
-            return {k: strip(v) for k, v in obj.items() if k not in ("name", "column", "kpi")}
+            labels = ("name", "column", "spend_column", "kpi")
+            return {k: strip(v) for k, v in obj.items() if k not in labels}
         if isinstance(obj, list):
             return [strip(v) for v in obj]
         return obj

@@ -4,7 +4,8 @@ Scaling (all reversed before anything is reported):
 
 - KPI: divided by its mean over the window (by the mean absolute value if that mean is not
   positive), so priors speak of "an average period's KPI";
-- spend: each channel divided by its own mean over the window, so 1.0 is average spend;
+- media: each channel's media column (spend, or exposure such as impressions) divided by its own
+  mean over the window, so 1.0 is average spend (or average exposure);
 - controls: centred and divided by their standard deviation (constant columns by 1).
 """
 
@@ -34,13 +35,18 @@ class ModelInputs:
     channels, controls : tuple of str
         Channel names (from the spec) and control columns.
     spend : ndarray, shape (date, channel)
-        Spend in currency units.
+        Spend in currency units (what ROAS divides by).
     kpi : ndarray, shape (date,)
         KPI in its own units.
     controls_raw : ndarray, shape (date, control)
         Controls in their own units.
     kpi_scale, spend_scale, control_mean, control_sd
-        The scaling constants.
+        The scaling constants (``spend_scale``: mean spend per channel, currency units).
+    media : ndarray, shape (date, channel)
+        The media columns the model transforms: ``spend`` itself, or exposure (impressions,
+        clicks) for a channel with a ``spend_column``.
+    media_scale : ndarray, shape (channel,)
+        Mean of each media column over the window.
     time : ndarray, shape (date,)
         0 at the first period, 1 at the last.
     fourier : ndarray, shape (date, fourier)
@@ -60,11 +66,17 @@ class ModelInputs:
     time: np.ndarray
     fourier: np.ndarray
     fourier_names: tuple[str, ...]
+    media: np.ndarray
+    media_scale: np.ndarray
 
     @property
     def media_scaled(self) -> np.ndarray:
-        """Spend in units of each channel's mean spend, shape (date, channel)."""
-        return self.spend / self.spend_scale
+        """Media in units of each channel's mean (spend or exposure), shape (date, channel).
+
+        Scaling a channel's media by a factor scales its spend by the same factor (a constant
+        cost per exposure unit), which is how ROAS and response curves convert to spend.
+        """
+        return self.media / self.media_scale
 
     @property
     def controls_scaled(self) -> np.ndarray:
@@ -97,12 +109,13 @@ def kpi_scale_of(kpi: np.ndarray) -> float:
 def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
     """Scale validated data for ``spec``; raises ConfigError if the data lacks a spec column."""
     frame = data.frame
-    wanted = [spec.kpi, *spec.channel_columns, *spec.controls]
+    wanted = [spec.kpi, *spec.channel_columns, *spec.extra_spend_columns, *spec.controls]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise ConfigError(f"the validated data has no column(s) {missing} that the spec names")
-    dates = pd.DatetimeIndex(frame[data.date_col])
-    spend = frame[list(spec.channel_columns)].to_numpy(dtype=float)
+    dates = pd.DatetimeIndex(frame[data.date_col], name="date")  # the dim name, whatever the column
+    media = frame[list(spec.channel_columns)].to_numpy(dtype=float)
+    spend = frame[list(spec.spend_columns)].to_numpy(dtype=float)
     controls = frame[list(spec.controls)].to_numpy(dtype=float).reshape(len(frame), -1)
     sd = controls.std(axis=0) if controls.size else np.ones(0)
     n = len(frame)
@@ -121,4 +134,6 @@ def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
         time=np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(n),
         fourier=fourier_features(dates.day_of_year.to_numpy(), order),
         fourier_names=tuple(fourier_names(order)),
+        media=media,
+        media_scale=media.mean(axis=0),
     )

@@ -13,11 +13,13 @@ from mmm_bayes.spec.model import (
     Trend,
 )
 from mmm_bayes.spec.priors import DISTRIBUTIONS, Prior, prior
+from mmm_bayes.spec.run import DataConfig, RunConfig
 from mmm_bayes.spec.sampler import SamplerSettings
 
 __all__ = [
     "DISTRIBUTIONS",
     "ChannelSpec",
+    "DataConfig",
     "DelayedAdstock",
     "GeometricAdstock",
     "HillSaturation",
@@ -25,6 +27,7 @@ __all__ = [
     "ModelSpec",
     "NormalLikelihood",
     "Prior",
+    "RunConfig",
     "SamplerSettings",
     "Seasonality",
     "StudentTLikelihood",

@@ -95,7 +95,11 @@ ChannelParam = Literal["effect", "alpha", "theta", "K", "S", "lam"]
 
 
 class ChannelSpec(BaseModel):
-    """One media channel: its spend column and any priors that differ from the model's defaults.
+    """One media channel: its media column and any priors that differ from the model's defaults.
+
+    ``column`` is what the model's adstock and saturation act on: spend in currency units, or an
+    exposure measure (impressions, clicks, touchpoints) when ``spend_column`` names the spend.
+    ROAS, marginal ROAS and response curves are always per currency unit of spend.
 
     ``priors`` keys are ``effect`` (KPI per period at the channel's mean spend, in units of mean
     KPI), and the adstock and saturation parameters (``alpha``, ``theta``, ``K``, ``S``, ``lam``).
@@ -103,8 +107,40 @@ class ChannelSpec(BaseModel):
 
     model_config = _FROZEN
     name: str = Field(description="Channel name used in results and plots.")
-    column: str = Field(description="Spend column in the data, in currency units.")
-    priors: dict[ChannelParam, Prior] = Field(default_factory=dict)
+    column: str = Field(
+        description=(
+            "Media column the model uses: spend in currency units, or exposure (impressions, "
+            "clicks) when `spend_column` is set."
+        )
+    )
+    spend_column: str | None = Field(
+        None,
+        description=(
+            "Spend column in currency units when `column` holds exposure rather than spend; "
+            "ROAS divides by it. Default: `column` is the spend."
+        ),
+    )
+    priors: dict[ChannelParam, Prior] = Field(
+        default_factory=dict,
+        description=(
+            "Priors of this channel that differ from the model's: keys effect, alpha, theta, "
+            "K, S, lam."
+        ),
+    )
+
+    @property
+    def spend(self) -> str:
+        """The spend column: ``spend_column`` if set, else ``column``."""
+        return self.spend_column or self.column
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler) -> dict:
+        """JSON Schema: the mapping, or the short form (a column name: name = column = spend)."""
+        mapping = handler.resolve_ref_schema(handler(core_schema))
+        mapping.pop("required", None)  # name and column default to each other: one is enough
+        mapping["anyOf"] = [{"required": ["name"]}, {"required": ["column"]}]
+        short = {"type": "string", "description": "A spend column; also the channel's name."}
+        return {"anyOf": [short, mapping]}
 
     @model_validator(mode="before")
     @classmethod
@@ -130,8 +166,11 @@ class Trend(BaseModel):
     """Linear trend over the window: ``slope`` is the KPI change from first to last period."""
 
     model_config = _FROZEN
-    enabled: bool = True
-    slope: Prior = Field(prior("Normal", mu=0, sigma=0.5))
+    enabled: bool = Field(True, description="Include the linear trend.")
+    slope: Prior = Field(
+        prior("Normal", mu=0, sigma=0.5),
+        description="KPI change from the first to the last period, in units of the mean KPI.",
+    )
 
 
 class NormalLikelihood(BaseModel):
@@ -139,7 +178,9 @@ class NormalLikelihood(BaseModel):
 
     model_config = _FROZEN
     kind: Literal["normal"] = "normal"
-    sigma: Prior = Field(prior("HalfNormal", sigma=0.2))
+    sigma: Prior = Field(
+        prior("HalfNormal", sigma=0.2), description="Noise scale, in units of the mean KPI."
+    )
 
 
 class StudentTLikelihood(BaseModel):
@@ -147,8 +188,13 @@ class StudentTLikelihood(BaseModel):
 
     model_config = _FROZEN
     kind: Literal["student_t"] = "student_t"
-    sigma: Prior = Field(prior("HalfNormal", sigma=0.2))
-    nu: Prior = Field(prior("Gamma", alpha=2, beta=0.1))
+    sigma: Prior = Field(
+        prior("HalfNormal", sigma=0.2), description="Noise scale, in units of the mean KPI."
+    )
+    nu: Prior = Field(
+        prior("Gamma", alpha=2, beta=0.1),
+        description="Degrees of freedom: small values allow heavy tails (outlying periods).",
+    )
 
 
 Likelihood = Annotated[NormalLikelihood | StudentTLikelihood, Field(discriminator="kind")]
@@ -167,12 +213,28 @@ class ModelSpec(BaseModel):
     model_config = _FROZEN
     date_col: str = Field("date", description="Date column (one row per period).")
     kpi: str = Field(description="KPI column: sales, conversions, ... in its own units.")
-    channels: list[ChannelSpec] = Field(min_length=1)
-    controls: list[str] = Field(default_factory=list, description="Control columns.")
-    adstock: Adstock = Field(default_factory=GeometricAdstock)
-    saturation: Saturation = Field(default_factory=HillSaturation)
-    seasonality: Seasonality = Field(default_factory=Seasonality)
-    trend: Trend = Field(default_factory=Trend)
+    channels: list[ChannelSpec] = Field(
+        min_length=1,
+        description=(
+            "Media channels: a column name, or a mapping with name, column, spend_column, priors."
+        ),
+    )
+    controls: list[str] = Field(
+        default_factory=list,
+        description="Control columns (price, promotions, events, ...): numeric, standardized.",
+    )
+    adstock: Adstock = Field(
+        default_factory=GeometricAdstock,
+        description="Carryover of media, `kind` geometric or delayed; shared by all channels.",
+    )
+    saturation: Saturation = Field(
+        default_factory=HillSaturation,
+        description="Diminishing returns, `kind` hill or logistic; shared by all channels.",
+    )
+    seasonality: Seasonality = Field(
+        default_factory=Seasonality, description="Yearly Fourier seasonality."
+    )
+    trend: Trend = Field(default_factory=Trend, description="Linear trend over the window.")
     level: Prior = Field(
         prior("Normal", mu=1.0, sigma=0.5),
         description=(
@@ -189,8 +251,14 @@ class ModelSpec(BaseModel):
             "KPI's average per currency unit of all media spend."
         ),
     )
-    control_coef: Prior = Field(prior("Normal", mu=0, sigma=0.2))
-    likelihood: Likelihood = Field(default_factory=NormalLikelihood)
+    control_coef: Prior = Field(
+        prior("Normal", mu=0, sigma=0.2),
+        description="Effect of a one-standard-deviation change of a control, in mean-KPI units.",
+    )
+    likelihood: Likelihood = Field(
+        default_factory=NormalLikelihood,
+        description="Noise model, `kind` normal or student_t (robust to outlying periods).",
+    )
 
     @property
     def channel_names(self) -> tuple[str, ...]:
@@ -199,8 +267,18 @@ class ModelSpec(BaseModel):
 
     @property
     def channel_columns(self) -> tuple[str, ...]:
-        """Spend columns, in spec order."""
+        """Media columns the model uses (spend or exposure), in spec order."""
         return tuple(c.column for c in self.channels)
+
+    @property
+    def spend_columns(self) -> tuple[str, ...]:
+        """Spend columns in currency units, in spec order (the media column if no spend column)."""
+        return tuple(c.spend for c in self.channels)
+
+    @property
+    def extra_spend_columns(self) -> tuple[str, ...]:
+        """Spend columns that are not also media columns (channels measured by exposure)."""
+        return tuple(c.spend_column for c in self.channels if c.spend_column is not None)
 
     def media_priors(self) -> dict[str, list[Prior]]:
         """For each channel-level parameter, one prior per channel (overrides applied)."""
@@ -215,6 +293,14 @@ class ModelSpec(BaseModel):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 raise ValueError(f"channel {attr}s must be unique; repeated: {dupes}")
+        columns = [c.column for c in channels]
+        spends = [c.spend_column for c in channels if c.spend_column is not None]
+        dupes = sorted({v for v in spends if spends.count(v) > 1 or v in columns})
+        if dupes:
+            raise ValueError(
+                f"each spend_column must belong to one channel and differ from every media "
+                f"column; repeated: {dupes} (leave spend_column out when column is the spend)"
+            )
         return channels
 
     @model_validator(mode="after")
@@ -244,7 +330,7 @@ class ModelSpec(BaseModel):
                     f"prior {bad[0]!r} for {param!r} must have {need[param]} support "
                     "(media effects are non-negative; retention lies in [0, 1])"
                 )
-        dupes = sorted(set(self.controls) & {self.kpi, *self.channel_columns})
+        dupes = sorted(set(self.controls) & {self.kpi, *self.channel_columns, *self.spend_columns})
         if dupes or len(set(self.controls)) != len(self.controls):
             raise ValueError(f"control columns must be unique and not a KPI/spend column: {dupes}")
         return self

@@ -127,6 +127,25 @@ class Prior(BaseModel):
     def _serialize(self) -> dict[str, Any]:
         return {"dist": self.dist, **self.params}
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler) -> dict[str, Any]:
+        """JSON Schema of the flat form YAML uses: ``{dist: Beta, alpha: 1, beta: 3}``."""
+        variants = [
+            {
+                "type": "object",
+                "title": name,
+                "properties": {"dist": {"const": name}} | {p: {"type": "number"} for p in params},
+                "required": ["dist", *params],
+                "additionalProperties": False,
+            }
+            for name, params in DISTRIBUTIONS.items()
+        ]
+        return {
+            "title": "Prior",
+            "description": "A prior: `dist` names the distribution, the other keys its parameters.",
+            "oneOf": variants,
+        }
+
     @property
     def support(self) -> Support:
         """``"positive"``, ``"unit"`` (0 to 1) or ``"real"``, from the family and its bounds."""

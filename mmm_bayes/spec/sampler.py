@@ -19,7 +19,8 @@ class SamplerSettings(BaseModel):
         NUTS; ``numpyro`` runs the whole sampler in JAX (install the ``jax`` extra; useful on GPUs).
     backend : {"jax", "numba"}
         nutpie's compiler. ``jax`` compiles a small MMM in seconds where ``numba`` takes minutes
-        on a cold cache; ``numba`` samples a little faster once compiled. Ignored by other samplers.
+        on a cold cache; ``numba`` samples several times faster once compiled. Ignored by other
+        samplers.
     draws, tune, chains : int
         Kept draws per chain, warm-up draws per chain, number of chains.
     target_accept : float
@@ -30,15 +31,44 @@ class SamplerSettings(BaseModel):
         Seed for the sampler and predictive draws; ``None`` draws fresh entropy.
     progressbar : bool
         Show a progress bar while sampling.
+    chain_method : {"auto", "processes", "threads"}
+        How nutpie runs parallel chains. With the ``jax`` backend, chains that share a process
+        call the log density through Python one at a time, so ``auto`` runs one worker process
+        per chain (kept alive between fits, so refits do not recompile; about a quarter faster
+        refits on 2 cores); ``threads`` keeps everything in this process.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    sampler: SamplerName = "nutpie"
-    backend: Literal["jax", "numba"] = "jax"
-    draws: int = Field(1000, ge=1)
-    tune: int = Field(1000, ge=0)
-    chains: int = Field(2, ge=1)
-    target_accept: float = Field(0.9, gt=0.0, lt=1.0)
-    adaptation: Literal["low_rank", "diag"] = "low_rank"
-    random_seed: int | None = None
-    progressbar: bool = True
+    sampler: SamplerName = Field(
+        "nutpie", description="NUTS implementation: nutpie (default), pymc, or numpyro (JAX)."
+    )
+    backend: Literal["jax", "numba"] = Field(
+        "jax",
+        description=(
+            "nutpie's compiler: jax compiles in seconds; numba takes minutes to compile on a "
+            "cold cache, then samples several times faster."
+        ),
+    )
+    draws: int = Field(1000, ge=1, description="Kept draws per chain.")
+    tune: int = Field(1000, ge=0, description="Warm-up draws per chain (discarded).")
+    chains: int = Field(2, ge=1, description="Number of chains (run in parallel).")
+    target_accept: float = Field(
+        0.9,
+        gt=0.0,
+        lt=1.0,
+        description="NUTS target acceptance; raise towards 0.99 on divergences.",
+    )
+    adaptation: Literal["low_rank", "diag"] = Field(
+        "low_rank", description="nutpie's mass-matrix adaptation."
+    )
+    random_seed: int | None = Field(
+        None, description="Seed of the sampler; in a run config set the top-level `seed` instead."
+    )
+    progressbar: bool = Field(True, description="Show the sampler's progress bar.")
+    chain_method: Literal["auto", "processes", "threads"] = Field(
+        "auto",
+        description=(
+            "How nutpie runs parallel chains: processes (one worker process per chain), threads "
+            "(one process), or auto (processes for the jax backend with 2+ chains and cores)."
+        ),
+    )
