@@ -1,0 +1,93 @@
+"""``mmm-bayes report / diagnose / validate-holdout / stability`` on small real run folders.
+
+The fits are short (1 chain x 50 + 50 draws, refits 1 x 80 + 80): these tests check the
+commands, files and exit codes, not inference quality.
+"""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from mmm_bayes import MMM, datasets
+from mmm_bayes.cli.app import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, app
+from mmm_bayes.testing import example_spec
+
+runner = CliRunner()
+REFIT = ("--draws", "80", "--tune", "80", "--chains", "1")
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    # one chain of 50 draws after 50 tuning steps: a fit nobody should trust, and the cheapest
+    # real run folder to refit and report on
+    mmm = MMM(example_spec())
+    mmm.fit(
+        datasets.load("example_weekly"),
+        draws=50,
+        tune=50,
+        chains=1,
+        random_seed=2,
+        progressbar=False,
+    )
+    return mmm.save(tmp_path_factory.mktemp("runs") / "small", figures=False)
+
+
+def test_diagnose_flags_the_broken_run(run):
+    broken = run
+    result = invoke("diagnose", broken, "--json")
+    assert result.exit_code == EXIT_OK, result.output
+    data = json.loads(result.output)
+    checks = {c["name"]: c for c in data["checks"]}
+    assert data["status"] == "fail"
+    assert checks["max R-hat"]["status"] == "fail"  # one chain: no R-hat
+    assert checks["min bulk ESS"]["status"] == "fail"
+    assert invoke("diagnose", broken, "--strict").exit_code == EXIT_FAILED
+    text = invoke("diagnose", broken).output
+    assert "Do not use this posterior yet" in text and "try" in text
+
+
+def test_validate_holdout_saves_the_result(run):
+    result = invoke("validate-holdout", run, "--holdout", 8, *REFIT)
+    assert result.exit_code == EXIT_OK, result.output
+    saved = json.loads((run / "validation.json").read_text())
+    assert saved["holdout"] == 8 and len(saved["folds"]) == 1
+    assert len(saved["folds"][0]["predictions"]) == 8
+    assert 0 < saved["summary"]["mape"] < 0.2  # a short refit still tracks the KPI
+    assert "out-of-sample MAPE" in result.output
+
+
+def test_stability_saves_the_result(run):
+    result = invoke("stability", run, "--windows", 2, *REFIT)
+    assert result.exit_code == EXIT_OK, result.output
+    saved = json.loads((run / "stability.json").read_text())
+    assert {r["window"] for r in saved["summary"]} == {
+        "2023-01-02 to 2024-06-24",
+        "2024-07-01 to 2025-12-22",
+    }
+    assert len(saved["pairs"]) == 5
+
+
+def test_report_includes_the_saved_results(run):
+    # runs after the two tests above (pytest keeps file order), so both JSON files exist
+    result = invoke("report", run, "--prior-draws", 100)
+    assert result.exit_code == EXIT_OK, result.output
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "Out-of-sample check: each fold refitted" not in page  # figure text is in the PNG
+    assert page.count("<img ") == 13  # holdout and stability figures included
+    assert "Change of ROAS between windows" in page
+    assert str(run) in page
+
+
+def test_bad_inputs_exit_2(tmp_path, run):
+    result = invoke("report", tmp_path / "nowhere")
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "no such run folder" in result.output
+    result = invoke("validate-holdout", run, "--holdout", 100)
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "at least 200 are needed" in result.output
+    assert invoke("validate-holdout", run, "--window", "rolling").exit_code == EXIT_BAD_INPUT

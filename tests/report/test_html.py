@@ -1,0 +1,132 @@
+"""The review report as HTML: every section, embedded figures, escaping, atomic writes."""
+
+import base64
+import re
+
+import pytest
+
+from mmm_bayes.errors import MMMError
+from mmm_bayes.report.html import code_spans, write_report
+
+SECTIONS = [
+    "headline",
+    "model",
+    "diagnostics",
+    "fit",
+    "residuals",
+    "contributions",
+    "roas",
+    "response",
+    "adstock",
+    "priors",
+    "validation",
+    "stability",
+    "config",
+]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def page(review_pages):
+    return review_pages["full"].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def plain(review_pages):
+    return review_pages["plain"].read_text(encoding="utf-8")
+
+
+def _section_ids(page):
+    return re.findall(r'<section id="([a-z]+)">', page)
+
+
+def test_every_section_in_reading_order(page):
+    assert _section_ids(page) == ["glance", *SECTIONS[:-1], "calibration", "config"]
+    for heading in (
+        "At a glance: can this model be trusted?",
+        "Sampler diagnostics",
+        "Prior vs posterior",
+        "Out-of-sample validation",
+        "Full configuration",
+    ):
+        assert heading in page
+
+
+def test_figures_are_embedded_pngs_and_nothing_is_fetched(page):
+    uris = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
+    # data, PPC, prior PPC, residuals, spectrum, contributions, waterfall, ROAS, curves,
+    # adstock, priors, holdout, stability
+    assert len(uris) == 13
+    assert all(base64.b64decode(u)[:8] == PNG for u in uris)
+    assert len(re.findall(r"<img ", page)) == 13
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert "<script" not in page and "<link" not in page
+
+
+def test_verdicts_and_tables_show_the_results(page, fake_review):
+    validation = fake_review[1]
+    assert page.count('class="badge badge-') >= 6
+    assert "Not checked (no sampler statistics)" in page  # a fake posterior has none
+    assert validation.verdict.split(":")[0] in page
+    assert re.search(r"search \(2023 → 2024: \+0\.[78]\d\)", page)  # the flagged channel
+    assert '<th scope="col">lift</th>' in page  # calibration table
+    assert "&#34;kind&#34;: &#34;geometric&#34;" in page  # the full config, escaped
+
+
+def test_missing_results_say_how_to_get_them(plain):
+    page = plain
+    assert "<title>Plain &lt;run&gt;</title>" in page
+    assert "calibration" not in _section_ids(page)
+    assert "<code>mmm-bayes validate-holdout RUN --holdout 13</code>" in page
+    assert "<code>mmm-bayes stability RUN --windows 2</code>" in page
+    assert page.count("badge-skip") >= 4  # glance rows and the two sections
+
+
+def test_text_is_escaped():
+    assert str(code_spans("a <b> & `x<y`")) == "a &lt;b&gt; &amp; <code>x&lt;y</code>"
+
+
+def test_write_report_is_atomic(review_pages, tmp_path, monkeypatch):
+    content = review_pages["content"]
+    path = tmp_path / "out" / "report.html"
+    path.parent.mkdir()
+    path.write_text("<!DOCTYPE html> an earlier report", encoding="utf-8")
+
+    def boom(_content):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr("mmm_bayes.report.html.render_report", boom)
+    with pytest.raises(RuntimeError):
+        write_report(path, content)
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # old file intact
+    assert sorted(p.name for p in path.parent.iterdir()) == ["report.html"]
+
+
+def test_report_needs_a_path_without_a_run_folder(fake_review):
+    mmm = fake_review[0]
+    assert mmm.folder is None
+    with pytest.raises(MMMError, match="pass a path"):
+        mmm.report()
+
+
+def test_other_model_kinds_render(tmp_path):
+    # delayed adstock, logistic saturation, Student-t noise, no controls, no seasonality, no trend
+    from mmm_bayes import MMM, datasets
+    from mmm_bayes.testing import example_spec, fake_posterior
+
+    spec = example_spec(
+        adstock={"kind": "delayed", "l_max": 5},
+        saturation={"kind": "logistic"},
+        likelihood={"kind": "student_t"},
+        controls=[],
+        seasonality={"order": 0},
+        trend={"enabled": False},
+    )
+    mmm = MMM(spec)
+    mmm.build(datasets.load("example_weekly"))
+    mmm.idata = fake_posterior(spec, mmm.inputs, chains=2, draws=30, random_seed=2)
+    page = mmm.report(tmp_path / "r.html", prior_draws=30).read_text(encoding="utf-8")
+    assert page.count("<img ") == 11
+    assert "delayed, up to 5 weeks" in page and "student_t" in page
+    assert ">theta<" not in page  # parameters appear as figure panels, not text
+    assert "theta[tv]" in page  # ... and in the prior vs posterior table
