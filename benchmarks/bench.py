@@ -77,6 +77,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="nutpie backend for mmm_bayes (PyMC-Marketing always uses nutpie's numba)",
     )
     p.add_argument(
+        "--chain-method",
+        choices=("auto", "processes", "threads"),
+        default="auto",
+        help="how mmm_bayes runs nutpie's chains (auto: a worker process per chain with jax)",
+    )
+    p.add_argument(
         "--refit-noise",
         type=float,
         default=0.02,
@@ -196,12 +202,14 @@ def worker(args: argparse.Namespace) -> int:
 
     import_s = time.perf_counter() - t
 
-    acc = dict.fromkeys(("build", "compile", "sample", "nutpie_compile"), 0.0)
+    acc = dict.fromkeys(("build", "compile", "sample", "nutpie_compile", "pool"), 0.0)
     calls = dict.fromkeys(acc, 0)
     kept: dict = {}
     sampling.COMPILED.get = _timed(sampling.COMPILED.get, "compile", acc, calls)
     nutpie.compile_pymc_model = _timed(nutpie.compile_pymc_model, "nutpie_compile", acc, calls)
     nutpie.sample = _timed(nutpie.sample, "sample", acc, calls)
+    # chains in worker processes: the pool reports the workers' own compile and sample times
+    sampling.POOL.run = _timed(sampling.POOL.run, "pool", acc, calls)
 
     settings = dict(
         draws=args.draws,
@@ -209,6 +217,7 @@ def worker(args: argparse.Namespace) -> int:
         chains=args.chains,
         random_seed=args.seed,
         backend=args.backend,
+        chain_method=args.chain_method,
         progressbar=False,
         posterior_predictive=False,
     )
@@ -220,11 +229,13 @@ def worker(args: argparse.Namespace) -> int:
     idata = mmm.fit(df, **settings)
     t_end = time.perf_counter()
     fit_s = t_end - t
-    cold = dict(acc)
-    cpu_total_s = time.process_time()
+    cold = _with_pool_times(dict(acc), sampling.POOL)
+    cpu_total_s = time.process_time()  # this process only (not the chain workers)
     load_end = os.getloadavg()[0]
-    if calls["nutpie_compile"] != 1 or calls["sample"] != 1:
-        raise RuntimeError(f"the fit did not compile and sample once with nutpie: {calls}")
+    in_workers = calls["pool"] == 1
+    compiles = sampling.POOL.compilations if in_workers else calls["nutpie_compile"]
+    if compiles != (args.chains if in_workers else 1):
+        raise RuntimeError(f"the fit did not compile once per chain worker or process: {calls}")
 
     model = kept["build"]
     free = [rv.name for rv in model.free_RVs]
@@ -233,11 +244,12 @@ def worker(args: argparse.Namespace) -> int:
 
     # Warm refit: new KPI of the same shape, same process, same MMM object.
     refit_df = pd.read_csv(args.refit_csv, parse_dates=[DATE_COL])
-    before, compiles_before = dict(acc), calls["nutpie_compile"]
+    before = dict(acc)
+    compiles_before = calls["nutpie_compile"] + sampling.POOL.compilations
     t = time.perf_counter()
     refit_idata = mmm.fit(refit_df, **settings)
     refit_s = time.perf_counter() - t
-    refit = {k: acc[k] - before[k] for k in acc}
+    refit = _with_pool_times({k: acc[k] - before[k] for k in acc}, sampling.POOL)
     refit_diag = diagnostics(refit_idata, free, convergence_checks)
 
     result = {
@@ -258,14 +270,17 @@ def worker(args: argparse.Namespace) -> int:
         },
         "timing_notes": (
             "cold_total = worker script start to end of mmm.fit (imports, data load, build, "
-            "compile, sample, relabel); compile = CompiledCache.get (nutpie.compile_pymc_model); "
+            "compile, sample, relabel); compile = CompiledCache.get (nutpie.compile_pymc_model), "
+            "or with chains in worker processes the slowest worker's start (process launch and "
+            "imports) plus build and compile; sample = nutpie.sample (slowest worker); "
             "with the jax backend the XLA compilation of logp/gradient happens in the first "
             "call of nutpie.sample, so it counts as sampling time of the cold fit; "
             "post = fit time left after build, compile and sample."
         ),
         "cpu_total_s": cpu_total_s,
         "load_average_1m": {"start": load_start, "end_of_fit": load_end},
-        "refit_recompiled": calls["nutpie_compile"] != compiles_before,
+        "chains_in_worker_processes": in_workers,
+        "refit_recompiled": calls["nutpie_compile"] + sampling.POOL.compilations != compiles_before,
         "diagnostics": diag,
         "refit_diagnostics": refit_diag,
         "roas": roas,
@@ -275,6 +290,16 @@ def worker(args: argparse.Namespace) -> int:
     }
     write_json_atomic(result, args.worker_out)
     return 0
+
+
+def _with_pool_times(acc: dict, pool) -> dict:
+    """Split the chain pool's wall time into compile and sample, from the workers' timings."""
+    if acc.pop("pool") == 0.0:
+        return acc
+    t = pool.last_timings
+    acc["compile"] += t["start_workers_s"] + t["compile_s"]
+    acc["sample"] += t["sample_s"]
+    return acc
 
 
 def diagnostics(idata, free: list[str], convergence_checks) -> dict:
@@ -373,6 +398,7 @@ def run_ours(args, refit_csv: Path, workdir: Path, i: int) -> dict:
     out = workdir / f"ours-{i}.json"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker-out", str(out)]
     cmd += ["--refit-csv", str(refit_csv), "--backend", args.backend, "--seed", str(args.seed)]
+    cmd += ["--chain-method", args.chain_method]
     cmd += ["--draws", str(args.draws), "--tune", str(args.tune), "--chains", str(args.chains)]
     try:
         wall = run_process(cmd, env, args.timeout, "mmm_bayes worker")
@@ -577,7 +603,7 @@ def orchestrate(args: argparse.Namespace) -> int:
         f"mmm_bayes vs PyMC-Marketing on {DATASET} (156 weeks, {len(truth)} channels, 2 controls)",
         f"{args.chains} chains x {args.tune} tune x {args.draws} draws, seed {args.seed}; "
         f"medians of {args.repeats} cold run(s) per library, one at a time",
-        f"mmm_bayes: nutpie {args.backend} backend"
+        f"mmm_bayes: nutpie {args.backend} backend, chains: {args.chain_method}"
         + (
             "; PyMC-Marketing "
             f"{theirs_raw[0]['versions']['pymc_marketing']}: nutpie numba backend, default priors"

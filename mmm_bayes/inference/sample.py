@@ -2,19 +2,22 @@
 
 nutpie compiles a model once; :class:`CompiledCache` keeps compiled models by structure, so a refit
 on new data of the same shape, or with new prior numbers, only swaps shared values
-(``CompiledModel.with_data``) and never recompiles.
+(``CompiledModel.with_data``) and never recompiles. With the JAX backend and several chains, each
+chain runs in its own worker process (:mod:`mmm_bayes.inference.chains`), which keeps its own
+compiled models in the same way.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 import pymc as pm
 import xarray as xr
 
 from mmm_bayes.errors import FitError
+from mmm_bayes.inference.chains import POOL, ChainTask, chain_seeds
 from mmm_bayes.model import shared_values
 from mmm_bayes.spec.sampler import SamplerSettings
 
@@ -38,22 +41,26 @@ class CompiledCache:
 
     def get(self, key: Hashable, model: pm.Model, backend: str):
         """Return a compiled model for ``model``, compiling only on the first call for ``key``."""
-        import nutpie
-
         compiled = self._models.get((key, backend))
         if compiled is None:
-            log.info("compiling the model with nutpie (%s backend)", backend)
-            kwargs = {"backend": backend, "var_names": posterior_var_names(model)}
-            if backend == "jax":
-                kwargs |= {"gradient_backend": "jax", "freeze_model": False}
-            compiled = nutpie.compile_pymc_model(model, **kwargs)
-            self._models[(key, backend)] = compiled
+            compiled = self._models[(key, backend)] = compile_nutpie(model, backend)
             return compiled
         return compiled.with_data(**shared_values(model))
 
     def clear(self) -> None:
         """Forget every compiled model."""
         self._models.clear()
+
+
+def compile_nutpie(model: pm.Model, backend: str):
+    """Compile ``model`` for nutpie with its data and prior numbers left as shared values."""
+    import nutpie
+
+    log.info("compiling the model with nutpie (%s backend)", backend)
+    kwargs = {"backend": backend, "var_names": posterior_var_names(model)}
+    if backend == "jax":
+        kwargs |= {"gradient_backend": "jax", "freeze_model": False}
+    return nutpie.compile_pymc_model(model, **kwargs)
 
 
 #: The process-wide cache the facade uses.
@@ -66,6 +73,7 @@ def sample_posterior(
     *,
     cache_key: Hashable | None = None,
     cache: CompiledCache = COMPILED,
+    rebuild: tuple[Callable, tuple] | None = None,
 ) -> xr.DataTree:
     """Draw from the posterior of ``model`` with NUTS.
 
@@ -80,6 +88,9 @@ def sample_posterior(
         model of the same key is compiled once per process.
     cache : CompiledCache
         Where compiled nutpie models live.
+    rebuild : (callable, args), optional
+        A picklable recipe, ``build(*args)``, that builds the same model in another process.
+        With it, nutpie chains may run in worker processes (see ``chain_method``).
 
     Returns
     -------
@@ -87,6 +98,8 @@ def sample_posterior(
         ``posterior`` (free parameters and ``intercept``) and ``sample_stats`` groups.
     """
     try:
+        if settings.sampler == "nutpie" and _use_processes(settings, rebuild):
+            return _sample_nutpie_processes(model, settings, cache_key, rebuild)
         if settings.sampler == "nutpie":
             return _sample_nutpie(model, settings, cache_key, cache)
         return _sample_pymc(model, settings)
@@ -116,6 +129,36 @@ def _sample_nutpie(model, settings, cache_key, cache) -> xr.DataTree:
         progress_bar=settings.progressbar,
         save_warmup=False,
     )
+
+
+def _use_processes(settings: SamplerSettings, rebuild) -> bool:
+    if settings.chain_method == "threads" or settings.chains < 2:
+        return False
+    if settings.chain_method == "processes":
+        if rebuild is None:
+            raise FitError("chain_method='processes' needs a model recipe; use the MMM facade")
+        return True
+    return rebuild is not None and settings.backend == "jax" and (os.cpu_count() or 1) > 1
+
+
+def _sample_nutpie_processes(model, settings, cache_key, rebuild) -> xr.DataTree:
+    build, args = rebuild
+    key = cache_key if cache_key is not None else str(id(model))
+    tasks = [
+        ChainTask(
+            build=build,
+            args=args,
+            key=str(key),
+            backend=settings.backend,
+            draws=settings.draws,
+            tune=settings.tune,
+            seed=seed,
+            target_accept=settings.target_accept,
+            adaptation=settings.adaptation,
+        )
+        for seed in chain_seeds(settings.random_seed, settings.chains)
+    ]
+    return POOL.run(tasks, progressbar=settings.progressbar)
 
 
 def _sample_pymc(model, settings) -> xr.DataTree:

@@ -123,6 +123,7 @@ def _manifest(tmp: Path, data: ValidatedData) -> dict:
             "kpi_col": data.kpi_col,
             "channel_cols": list(data.channel_cols),
             "control_cols": list(data.control_cols),
+            "spend_cols": list(data.spend_cols),
             "freq": data.freq,
             "rows": len(data.frame),
         },
@@ -173,6 +174,7 @@ def load_run(folder: str | Path) -> Run:
         kpi_col=info["kpi_col"],
         channel_cols=info["channel_cols"],
         control_cols=info["control_cols"],
+        spend_cols=info.get("spend_cols", []),
         source=str(folder / "data.csv"),
     )
     if data.fingerprint != info["fingerprint"]:
@@ -203,3 +205,39 @@ def _read_manifest(folder: Path) -> dict:
             f"this one reads format {FORMAT_VERSION}. Upgrade mmm_bayes to load it."
         )
     return manifest
+
+
+def save_into_run(
+    folder: str | Path, name: str, write: Callable[[Path], None], *, overwrite: bool = False
+) -> Path:
+    """Write the subfolder ``name`` of an existing run folder atomically; return its path.
+
+    For results computed after the fit (a budget optimization): ``write(tmp)`` fills a hidden
+    temporary folder inside the run folder, which is renamed to ``folder / name`` when complete.
+    An existing subfolder is replaced only with ``overwrite=True``, and stays intact if the new
+    write fails.
+
+    Raises
+    ------
+    MMMError
+        If ``folder`` is not a complete run folder, ``name`` is not a plain folder name or is
+        one of the run's own files, or the subfolder exists and ``overwrite`` is False.
+    """
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    if not name or name != Path(name).name or name.startswith(".") or name in manifest["files"]:
+        raise MMMError(
+            f"{name!r} cannot name a subfolder of a run folder: use a plain name such as "
+            "'optimization' that is not one of the run's files."
+        )
+    target = folder / name
+    if target.exists() and not overwrite:
+        raise MMMError(f"{target} already exists; pass overwrite=True to replace it.")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=folder))
+    try:
+        write(tmp)
+        _commit(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target

@@ -1,0 +1,95 @@
+"""Worker process for :mod:`mmm_bayes.inference.chains`: samples one nutpie chain per task.
+
+Started as ``python -m mmm_bayes.inference._chain_worker HOST:PORT`` with the connection key in
+``MMM_BAYES_WORKER_KEY``. It connects back, sends its process id, then answers each
+:class:`~mmm_bayes.inference.chains.ChainTask` with ``("progress", ...)`` messages and one
+``("done", trace, timings)`` or ``("error", message)``; ``None`` stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import Client
+
+
+def main(address: str) -> int:
+    """Serve chain tasks on the connection at ``address`` until told to stop."""
+    # import the heavy libraries before connecting, so the parent's "starting workers" time
+    # holds them and a task's clock starts when it arrives
+    import nutpie  # noqa: F401
+
+    import mmm_bayes.inference.sample
+    import mmm_bayes.model  # noqa: F401
+
+    host, port = address.rsplit(":", 1)
+    conn = Client((host, int(port)), authkey=bytes.fromhex(os.environ["MMM_BAYES_WORKER_KEY"]))
+    conn.send(os.getpid())
+    send_lock = threading.Lock()
+
+    def send(msg) -> None:
+        with send_lock:
+            conn.send(msg)
+
+    compiled: dict = {}
+    while (task := _next_task(conn)) is not None:
+        try:
+            trace, timings = _sample(task, compiled, send)
+            send(("done", trace, timings))
+        except Exception as err:  # reported to the parent, which raises FitError
+            send(("error", f"{type(err).__name__}: {err}\n{traceback.format_exc()}"))
+    return 0
+
+
+def _next_task(conn):
+    try:
+        return conn.recv()
+    except (EOFError, OSError):  # the parent went away: stop quietly
+        return None
+
+
+def _sample(task, compiled: dict, send):
+    import nutpie
+
+    from mmm_bayes.inference.sample import compile_nutpie
+    from mmm_bayes.model import shared_values
+
+    start = time.perf_counter()
+    received = time.time()
+    model = task.build(*task.args)
+    cached = compiled.get((task.key, task.backend))
+    timings = {"compiled": cached is None}
+    if cached is None:
+        cached = compiled[(task.key, task.backend)] = compile_nutpie(model, task.backend)
+    else:
+        cached = cached.with_data(**shared_values(model))
+    timings["compile_s"] = time.perf_counter() - start
+
+    def progress(chains) -> None:
+        p = chains[0]
+        send(("progress", p.finished_draws, p.total_draws, p.divergences, p.tuning))
+
+    trace = nutpie.sample(
+        cached,
+        draws=task.draws,
+        tune=task.tune,
+        chains=1,
+        cores=1,
+        seed=task.seed,
+        target_accept=task.target_accept,
+        adaptation=task.adaptation,
+        progress_bar=False,
+        progress_callback=progress,
+        progress_rate=250,
+        save_warmup=False,
+    )
+    timings["sample_s"] = time.perf_counter() - start - timings["compile_s"]
+    timings["received_at"], timings["finished_at"] = received, time.time()
+    return trace, timings
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

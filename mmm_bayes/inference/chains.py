@@ -1,0 +1,236 @@
+"""Run nutpie chains in worker processes, one chain per process.
+
+With the JAX backend, nutpie's chains are threads whose calls into the compiled log density
+go through Python one at a time. A worker process has its own interpreter, so its chain's calls
+do not wait for the other chains'. On the 2-core benchmark machine this made warm refits about
+a quarter faster; a cold fit gains nothing, since the workers' start-up (imports) costs what
+the parallel chains save (docs/model.md has the figures).
+
+Workers are started as ``python -m mmm_bayes.inference._chain_worker`` (never by forking a
+process that has JAX loaded, and without re-importing the user's script, which ``spawn`` would
+do). They stay alive for the rest of the session and keep their compiled models by structure
+key, so a refit on new data of the same shape only swaps shared values: nothing recompiles.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, Listener, wait
+
+import numpy as np
+import xarray as xr
+
+from mmm_bayes.errors import FitError
+
+log = logging.getLogger(__name__)
+
+#: How long a new worker may take to import its libraries and connect back.
+START_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class ChainTask:
+    """One chain's job: how to rebuild the model, what to sample, and with which seed.
+
+    ``build`` and ``args`` must pickle (a module-level function and plain data): the worker
+    calls ``build(*args)`` to rebuild the same PyMC model, since models do not pickle.
+    """
+
+    build: Callable
+    args: tuple
+    key: str
+    backend: str
+    draws: int
+    tune: int
+    seed: int
+    target_accept: float
+    adaptation: str
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen
+    conn: Connection
+
+
+def chain_seeds(random_seed: int | None, chains: int) -> list[int]:
+    """Independent per-chain seeds derived from one seed (fresh entropy for ``None``)."""
+    states = np.random.SeedSequence(random_seed).spawn(chains)
+    return [int(s.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for s in states]
+
+
+class ChainPool:
+    """Persistent worker processes that each sample one nutpie chain per task."""
+
+    def __init__(self) -> None:
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        #: How many times a worker compiled a model (refits of a known structure add none).
+        self.compilations = 0
+        #: Seconds spent by the last run: starting workers, then the slowest worker's build
+        #: and compile, and its sampling.
+        self.last_timings: dict[str, float] = {}
+
+    def run(self, tasks: Sequence[ChainTask], *, progressbar: bool = True) -> xr.DataTree:
+        """Sample every task's chain in its own worker; return the chains joined as one trace."""
+        with self._lock:
+            start = time.perf_counter()
+            workers = self._ensure(len(tasks))
+            self.last_timings = {"start_workers_s": time.perf_counter() - start}
+            try:
+                for worker, task in zip(workers, tasks, strict=True):
+                    worker.conn.send(task)
+                results = self._collect(workers, tasks[0].draws + tasks[0].tune, progressbar)
+            except BaseException:
+                # a failed or interrupted run leaves workers mid-task: stop them, so that a
+                # later run never reads their stale messages (new workers start on demand)
+                for worker in workers:
+                    self._drop(worker)
+                raise
+        return join_chains(results)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for worker in self._workers:
+            try:
+                worker.conn.send(None)
+                worker.conn.close()
+                worker.process.wait(timeout=5)
+            except Exception:  # a worker that is already gone or stuck
+                worker.process.kill()
+        self._workers.clear()
+
+    def _ensure(self, n: int) -> list[_Worker]:
+        self._workers = [w for w in self._workers if w.process.poll() is None]
+        missing = n - len(self._workers)
+        if missing > 0:
+            self._workers += _start_workers(missing)
+        return self._workers[:n]
+
+    def _collect(self, workers: list[_Worker], total: int, progressbar: bool) -> list:
+        results: dict[int, xr.DataTree] = {}
+        index = {id(w.conn): i for i, w in enumerate(workers)}
+        with _Progress(len(workers), total, progressbar) as bar:
+            while len(results) < len(workers):
+                pending = [w.conn for i, w in enumerate(workers) if i not in results]
+                for conn in wait(pending):
+                    i = index[id(conn)]
+                    try:
+                        kind, *payload = conn.recv()
+                    except EOFError:
+                        raise FitError(
+                            f"the worker process sampling chain {i} stopped unexpectedly "
+                            "(out of memory?); try fewer chains, or chain_method='threads'"
+                        ) from None
+                    if kind == "progress":
+                        bar.update(i, *payload)
+                    elif kind == "done":
+                        results[i], timings = payload
+                        self.compilations += timings["compiled"]
+                        for name in ("compile_s", "sample_s"):
+                            old = self.last_timings.get(name, 0.0)
+                            self.last_timings[name] = max(old, timings[name])
+                    else:
+                        raise FitError(f"chain {i} failed in its worker process: {payload[0]}")
+        return [results[i] for i in range(len(workers))]
+
+    def _drop(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.conn.close()
+        self._workers = [w for w in self._workers if w is not worker]
+
+
+def _start_workers(n: int) -> list[_Worker]:
+    authkey = secrets.token_bytes(32)
+    with Listener(("127.0.0.1", 0), authkey=authkey) as listener:
+        host, port = listener.address
+        cmd = [sys.executable, "-m", "mmm_bayes.inference._chain_worker", f"{host}:{port}"]
+        # the parent's import path, so a notebook's sys.path edits reach the workers too
+        path = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
+        env = os.environ | {"MMM_BAYES_WORKER_KEY": authkey.hex(), "PYTHONPATH": path}
+        procs = [subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL) for _ in range(n)]
+        conns = [_accept(listener, procs) for _ in range(n)]
+    # connections arrive in any order; pair each with the process that opened it
+    by_pid = {conn.recv(): conn for conn in conns}
+    return [_Worker(p, by_pid[p.pid]) for p in procs]
+
+
+def _accept(listener: Listener, procs: list[subprocess.Popen]) -> Connection:
+    # Listener.accept has no timeout argument; its socket (a CPython detail) takes one
+    listener._listener._socket.settimeout(START_TIMEOUT_S)
+    try:
+        return listener.accept()
+    except TimeoutError:
+        for p in procs:
+            p.kill()
+        raise FitError(
+            f"chain worker processes did not start within {START_TIMEOUT_S:.0f} s; "
+            "use chain_method='threads' to sample in this process"
+        ) from None
+
+
+def join_chains(traces: Sequence[xr.DataTree]) -> xr.DataTree:
+    """Join single-chain traces (each with ``chain`` = 0) into one trace with chains 0..n-1."""
+    groups = {}
+    for name in traces[0].children:
+        parts = [t[name].to_dataset() for t in traces]
+        ds = xr.concat(parts, dim="chain", combine_attrs="override")
+        groups[name] = ds.assign_coords(chain=np.arange(len(traces)))
+    return xr.DataTree.from_dict(groups)
+
+
+class _Progress:
+    """A rich progress bar with one line per chain (silent when ``enabled`` is false)."""
+
+    def __init__(self, chains: int, total: int, enabled: bool) -> None:
+        self._bar = None
+        if enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[note]}"),
+                TimeElapsedColumn(),
+            )
+            note = "starting: compiling"
+            self._tasks = [
+                self._bar.add_task(f"chain {i}", total=total, note=note) for i in range(chains)
+            ]
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, chain: int, done: int, total: int, divergences: int, tuning: bool) -> None:
+        if self._bar is None:
+            return
+        phase = "warm-up" if tuning else "sampling"
+        note = f"{phase}, {divergences} divergences"
+        self._bar.update(self._tasks[chain], completed=done, total=total, note=note)
+
+
+#: The process-wide pool the sampler uses; its workers stop when Python exits.
+POOL = ChainPool()
+atexit.register(POOL.close)

@@ -1,0 +1,89 @@
+"""Chains in worker processes: seeds, joining, reproducibility and compiled-model reuse."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from mmm_bayes import MMM, FitError, datasets
+from mmm_bayes.inference.chains import POOL, chain_seeds, join_chains
+from mmm_bayes.inference.sample import sample_posterior
+from mmm_bayes.model import build_model
+from mmm_bayes.spec import SamplerSettings
+from mmm_bayes.testing import example_spec
+
+
+def test_chain_seeds_are_reproducible_and_distinct():
+    assert chain_seeds(7, 4) == chain_seeds(7, 4)
+    assert len(set(chain_seeds(7, 4))) == 4
+    assert chain_seeds(7, 2) != chain_seeds(8, 2)
+    assert chain_seeds(None, 2) != chain_seeds(None, 2)  # fresh entropy each time
+    assert all(0 <= s < 2**63 for s in chain_seeds(7, 4))
+
+
+def _trace(value: float) -> xr.DataTree:
+    post = xr.Dataset({"a": (("chain", "draw"), np.full((1, 3), value))})
+    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((1, 3), bool))})
+    return xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
+
+
+def test_join_chains_numbers_chains_in_order():
+    joined = join_chains([_trace(0.0), _trace(1.0), _trace(2.0)])
+    post = joined["posterior"]["a"]
+    assert post.sizes == {"chain": 3, "draw": 3}
+    np.testing.assert_array_equal(post["chain"], [0, 1, 2])
+    np.testing.assert_array_equal(post.isel(draw=0), [0.0, 1.0, 2.0])
+    assert joined["sample_stats"]["diverging"].sizes["chain"] == 3
+
+
+@pytest.fixture(scope="module")
+def df():
+    return datasets.load("example_weekly")
+
+
+def test_process_chains_are_seeded_and_refits_do_not_recompile(df):
+    settings = dict(draws=30, tune=30, chains=2, progressbar=False, posterior_predictive=False)
+    first = MMM(example_spec())
+    first.fit(df, random_seed=5, chain_method="processes", **settings)
+    post = first.idata["posterior"]
+    assert post.sizes["chain"] == 2
+    # two chains from different seeds do not repeat each other
+    assert not np.allclose(post["level"].sel(chain=0), post["level"].sel(chain=1))
+
+    compiled = POOL.compilations
+    again = MMM(example_spec())
+    again.fit(df, random_seed=5, chain_method="processes", **settings)
+    assert POOL.compilations == compiled  # same structure: the workers reuse their models
+    # same seed, same draws (attributes such as the creation time differ)
+    xr.testing.assert_equal(again.idata["posterior"].to_dataset(), post.to_dataset())
+
+    changed = MMM(example_spec())
+    changed.fit(df.assign(sales=df["sales"] * 1.1), random_seed=5, chain_method="processes",
+                **settings)  # fmt: skip
+    assert POOL.compilations == compiled  # new data of the same shape: still no compile
+    assert float(changed.idata["posterior"]["level"].mean()) != float(post["level"].mean())
+
+
+def test_a_failing_worker_raises_fit_error_and_the_pool_recovers(df):
+    model = MMM(example_spec())
+    built = model.build(df)
+    settings = SamplerSettings(draws=5, tune=5, chains=2, chain_method="processes")
+    # a recipe the workers cannot run: their error comes back as a FitError that says so
+    with pytest.raises(FitError, match="failed in its worker process"):
+        sample_posterior(built, settings, rebuild=(build_model, (model.spec, None)))
+    # the failed workers were replaced: the next fit runs normally
+    model.fit(df, draws=20, tune=20, chains=2, progressbar=False, posterior_predictive=False,
+              chain_method="processes", random_seed=1)  # fmt: skip
+    assert model.idata["posterior"].sizes["chain"] == 2
+
+
+def test_thread_chains_reuse_the_in_process_compiled_model(df):
+    from mmm_bayes.inference.sample import COMPILED
+
+    settings = dict(draws=20, tune=20, chains=2, progressbar=False, posterior_predictive=False,
+                    chain_method="threads", random_seed=3)  # fmt: skip
+    MMM(example_spec()).fit(df, **settings)
+    n = len(COMPILED._models)
+    refit = MMM(example_spec())
+    refit.fit(df.assign(sales=df["sales"] * 0.9), **settings)
+    assert len(COMPILED._models) == n
+    assert refit.idata["posterior"].sizes["chain"] == 2
