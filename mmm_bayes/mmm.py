@@ -22,12 +22,14 @@ from mmm_bayes.inference import sample as sampling
 from mmm_bayes.inference.diagnostics import Check, convergence_checks
 from mmm_bayes.inference.store import load_run, save_run
 from mmm_bayes.model import ModelInputs, build_inputs, build_model, structure_key
+from mmm_bayes.review import ReviewMixin
 from mmm_bayes.spec import ModelSpec, SamplerSettings
+from mmm_bayes.spec.run import RunConfig
 
 log = logging.getLogger(__name__)
 
 
-class MMM:
+class MMM(ReviewMixin):
     """A Bayesian marketing mix model: spec in, posterior and KPI-unit answers out.
 
     Parameters
@@ -55,10 +57,39 @@ class MMM:
         self.idata: xr.DataTree | None = None
         self.data: ValidatedData | None = None
         self.inputs: ModelInputs | None = None
+        self.config: RunConfig | None = None
+
+    @classmethod
+    def from_config(cls, config: RunConfig | dict | str | os.PathLike) -> MMM:
+        """Build the MMM a run config describes: ``MMM(cfg.model, sampler=cfg.sampler)``.
+
+        Parameters
+        ----------
+        config : RunConfig, dict or path
+            A config object, its dict form, or a YAML file (read with
+            :func:`mmm_bayes.config.load_config`). Its data are read by
+            :func:`mmm_bayes.config.load_data`; saving the fitted model writes the config to
+            the run folder as ``config.yaml``.
+
+        Examples
+        --------
+        >>> from mmm_bayes.config import load_config, load_data
+        >>> cfg = load_config("configs/example.yaml")      # doctest: +SKIP
+        >>> mmm = MMM.from_config(cfg)                     # doctest: +SKIP
+        >>> mmm.fit(load_data(cfg))                        # doctest: +SKIP
+        """
+        from mmm_bayes.config import load_config
+
+        if isinstance(config, str | os.PathLike):
+            config = load_config(config)
+        config = RunConfig.model_validate(config)
+        mmm = cls(config.model, sampler=config.sampler)
+        mmm.config = config
+        return mmm
 
     # --- data and model ---------------------------------------------------------------------
 
-    def validate(self, data: pd.DataFrame | str | os.PathLike) -> ValidatedData:
+    def check_data(self, data: pd.DataFrame | str | os.PathLike) -> ValidatedData:
         """Read and check ``data`` (DataFrame, CSV or Parquet path) against the spec."""
         source = str(data) if isinstance(data, str | os.PathLike) else "data"
         return validate_data(
@@ -67,12 +98,13 @@ class MMM:
             kpi_col=self.spec.kpi,
             channel_cols=self.spec.channel_columns,
             control_cols=self.spec.controls,
+            spend_cols=self.spec.extra_spend_columns,
             source=source,
         )
 
     def build(self, data: pd.DataFrame | str | os.PathLike):
         """Return the PyMC model for ``data`` (validated first); fit calls this."""
-        self.data = self.validate(data)
+        self.data = self.check_data(data)
         self.inputs = build_inputs(self.spec, self.data)
         return build_model(self.spec, self.inputs)
 
@@ -108,7 +140,10 @@ class MMM:
         model = self.build(data)
         try:
             idata = sampling.sample_posterior(
-                model, settings_, cache_key=structure_key(self.spec, self.inputs)
+                model,
+                settings_,
+                cache_key=structure_key(self.spec, self.inputs),
+                rebuild=(build_model, (self.spec, self.inputs)),
             )
             idata = _relabel(idata, model)
             if posterior_predictive:
@@ -137,7 +172,7 @@ class MMM:
         return sampling.sample_prior_predictive(model, draws=draws, random_seed=random_seed)
 
     def diagnostics(self) -> list[Check]:
-        """Return the convergence checks (divergences, max R-hat, min bulk ESS) of the fit."""
+        """Return the convergence checks of the fit as a list (see :meth:`diagnose`)."""
         return convergence_checks(self._fitted())
 
     # --- analysis -----------------------------------------------------------------------------
@@ -178,6 +213,63 @@ class MMM:
         """Tidy table of contributions per date and component with mean and 90% interval."""
         return analysis.contribution_table(self.contributions())
 
+    # --- budget optimization (docs/optimizer.md) ----------------------------------------------
+
+    def optimize_budget(
+        self,
+        total: float | None = None,
+        *,
+        bounds: dict[str, tuple[float | None, float | None]] | None = None,
+        periods: int | None = None,
+        problem=None,
+        **options,
+    ):
+        """Split a planning window's budget across channels to maximize the incremental KPI.
+
+        Parameters
+        ----------
+        total : float, optional
+            Budget for the whole window, currency; default the current allocation's total.
+        bounds : dict of str to (lower, upper), optional
+            Currency bounds per channel over the window (``None`` leaves a side open).
+        periods : int, optional
+            Periods in the planning window (default 13).
+        problem : BudgetProblem, dict or path to YAML, optional
+            A full problem; the other arguments override its fields.
+        **options
+            Other :class:`~mmm_bayes.spec.budget.BudgetProblem` fields: ``total_mode``,
+            ``max_change``, ``fixed``, ``groups``, ``objective``, ``current``, ``pattern``,
+            ``n_starts``, ``random_seed``.
+
+        Returns
+        -------
+        BudgetResult
+            Allocations, KPI with intervals (current, optimal, uplift), marginal ROAS, notes.
+        """
+        from mmm_bayes.optimize import budget_problem, optimize_budget
+
+        spec = budget_problem(problem, total=total, bounds=bounds, periods=periods, **options)
+        return optimize_budget(self._posterior(), self.inputs, self.spec, spec)
+
+    def save_optimization(
+        self, result, folder: str | Path | None = None, *, name: str = "optimization",
+        overwrite: bool = False, figures: bool = True,
+    ) -> Path:  # fmt: skip
+        """Write an :meth:`optimize_budget` result into a run folder as ``<folder>/<name>/``.
+
+        ``folder`` defaults to the run folder the model was loaded from or saved to. The
+        subfolder (tables, per-draw results, figures) is written atomically; an existing one
+        is replaced only with ``overwrite=True``.
+        """
+        from mmm_bayes.optimize import save_optimization
+        from mmm_bayes.report.figures.optimize import write_optimization_figures
+
+        folder = folder if folder is not None else getattr(self, "folder", None)
+        if folder is None:
+            raise MMMError("save_optimization(): pass the run folder, e.g. 'runs/x'.")
+        extra = (lambda tmp: write_optimization_figures(result, tmp)) if figures else None
+        return save_optimization(result, folder, name=name, overwrite=overwrite, extra=extra)
+
     # --- persistence and reporting ------------------------------------------------------------
 
     def save(self, folder: str | Path, *, overwrite: bool = False, figures: bool = True) -> Path:
@@ -188,12 +280,14 @@ class MMM:
         idata = self._fitted()
 
         def extra(tmp: Path) -> None:
+            if self.config is not None:
+                _write_config(tmp / "config.yaml", self.config, output=Path(folder))
             results = self._results()  # computed once for the tables and the figures
             self._write_tables(tmp, results)
             if figures:
                 self._write_figures(tmp, results)
 
-        return save_run(
+        self.folder = save_run(
             folder,
             idata=idata,
             spec=self.spec,
@@ -202,6 +296,7 @@ class MMM:
             extra=extra,
             overwrite=overwrite,
         )
+        return self.folder
 
     @classmethod
     def load(cls, folder: str | Path) -> MMM:
@@ -210,6 +305,11 @@ class MMM:
         mmm = cls(run.spec, sampler=run.sampler)
         mmm.data, mmm.idata = run.data, run.idata
         mmm.inputs = build_inputs(run.spec, run.data)
+        mmm.folder = Path(folder)
+        if (Path(folder) / "config.yaml").is_file():
+            from mmm_bayes.config import load_config
+
+            mmm.config = load_config(Path(folder) / "config.yaml")
         return mmm
 
     def write_figures(self, folder: str | Path) -> list[Path]:
@@ -258,6 +358,20 @@ class MMM:
 
     def _posterior(self) -> xr.Dataset:
         return self._fitted()["posterior"].to_dataset()
+
+
+def _write_config(path: Path, config: RunConfig, *, output: Path) -> None:
+    """Write the run's config as YAML, its paths made absolute so that it can be rerun as is."""
+    from mmm_bayes.config import dump_config
+
+    data_path = config.data_path()
+    data = config.data.model_copy(update={"path": str(data_path) if data_path else None})
+    config = config.model_copy(update={"data": data, "output": str(output.resolve())})
+    header = (
+        f"The config of this run, every default filled in, paths made absolute.\n"
+        f"Read from {config.source or 'a RunConfig built in Python'}."
+    )
+    path.write_text(dump_config(config, header=header), encoding="utf-8")
 
 
 def _relabel(idata: xr.DataTree, model) -> xr.DataTree:
