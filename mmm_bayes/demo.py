@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
         print(f"\nROAS, sales per currency unit (posterior mean, 90% interval):\n{table}\n")
     for check in mmm.diagnostics():
-        print(f"{check.name:>14}: {check.value:10.4g}  [{check.status}]  {check.worst}")
+        print(f"{check.name:>22}: {check.value:10.4g}  [{check.status}]  {check.worst}")
     print(f"\nfit took {fitted:.1f} s; run folder written to {folder}/")
 
 
