@@ -1,5 +1,8 @@
-"""Shared fixtures for CLI and batch tests: tiny configs of the bundled example data (the structure of
-``mmm_bayes.testing.example_spec``, so fits in one test process share one compiled model)."""
+"""Shared fixtures for CLI and batch tests: tiny configs of the bundled example data.
+
+The configs have the structure of ``mmm_bayes.testing.example_spec``, so fits in one test
+process share one compiled model.
+"""
 
 import textwrap
 
