@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint format bench docs-config bench-optimize clean
+.PHONY: install demo test test-slow lint format bench docs-config bench-optimize bench-forecast bench-calibration validate sbc clean
 
 install: $(STAMP)
 
@@ -41,6 +41,18 @@ docs-config: install  # regenerate docs/config.md's options table and docs/mmm-b
 
 bench-optimize: install
 	$(BIN)/python benchmarks/bench_optimize.py
+
+bench-calibration: install  # ROAS errors without and with a lift test (docs/calibration.md)
+	$(BIN)/python benchmarks/bench_calibration.py --seeds 1 2 3
+
+bench-forecast: install  # ROAS with and without a past-forecast control (docs/granular.md)
+	$(BIN)/python benchmarks/bench_forecast.py --seeds 1 2
+
+validate: install  # slow (~1 h on 2 busy cores): recovery on every scenario + SBC -> docs/validation.md
+	$(BIN)/python -m mmm_bayes.validation --preset full --out docs --fresh
+
+sbc: install  # only the SBC part of `make validate`, then rewrite docs/validation.md
+	$(BIN)/python -m mmm_bayes.validation --preset full --out docs --skip-recovery
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache

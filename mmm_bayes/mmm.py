@@ -17,16 +17,27 @@ import xarray as xr
 
 from mmm_bayes import analysis
 from mmm_bayes.data import ValidatedData, read_table, validate_data
+from mmm_bayes.data.lift_tests import lift_tests_frame, read_lift_tests
 from mmm_bayes.errors import MMMError
 from mmm_bayes.inference import sample as sampling
 from mmm_bayes.inference.diagnostics import Check, convergence_checks
 from mmm_bayes.inference.store import load_run, save_run
-from mmm_bayes.model import ModelInputs, build_inputs, build_model, structure_key
+from mmm_bayes.model import (
+    LiftInputs,
+    ModelInputs,
+    build_inputs,
+    build_lift_inputs,
+    build_model,
+    structure_key,
+)
 from mmm_bayes.review import ReviewMixin
 from mmm_bayes.spec import ModelSpec, SamplerSettings
 from mmm_bayes.spec.run import RunConfig
 
 log = logging.getLogger(__name__)
+
+#: The lift tests a model was fitted with, in its run folder (read back by :meth:`MMM.load`).
+LIFT_TESTS_FILE = "lift_tests.csv"
 
 
 class MMM(ReviewMixin):
@@ -57,6 +68,9 @@ class MMM(ReviewMixin):
         self.idata: xr.DataTree | None = None
         self.data: ValidatedData | None = None
         self.inputs: ModelInputs | None = None
+        self.lift: LiftInputs | None = None
+        #: A fit of the same data without the lift tests, to compare with (set by the caller).
+        self.uncalibrated: MMM | None = None
         self.config: RunConfig | None = None
 
     @classmethod
@@ -97,16 +111,21 @@ class MMM(ReviewMixin):
             date_col=self.spec.date_col,
             kpi_col=self.spec.kpi,
             channel_cols=self.spec.channel_columns,
-            control_cols=self.spec.controls,
+            control_cols=(*self.spec.controls, *self.spec.overlap_columns),
             spend_cols=self.spec.extra_spend_columns,
             source=source,
         )
 
-    def build(self, data: pd.DataFrame | str | os.PathLike):
-        """Return the PyMC model for ``data`` (validated first); fit calls this."""
+    def build(self, data: pd.DataFrame | str | os.PathLike, *, lift_tests=None):
+        """Return the PyMC model for ``data`` (validated first); fit calls this.
+
+        ``lift_tests`` (see :meth:`fit`) adds a likelihood term per test.
+        """
+        tests = read_lift_tests(lift_tests) if lift_tests is not None else ()
         self.data = self.check_data(data)
         self.inputs = build_inputs(self.spec, self.data)
-        return build_model(self.spec, self.inputs)
+        self.lift = build_lift_inputs(self.spec, self.inputs, tests)
+        return build_model(self.spec, self.inputs, self.lift)
 
     # --- inference ----------------------------------------------------------------------------
 
@@ -114,6 +133,7 @@ class MMM(ReviewMixin):
         self,
         data: pd.DataFrame | str | os.PathLike,
         *,
+        lift_tests=None,
         posterior_predictive: bool = True,
         **settings,
     ) -> xr.DataTree:
@@ -123,6 +143,12 @@ class MMM(ReviewMixin):
         ----------
         data : DataFrame or path
             Tidy table: one row per period, the date, KPI, spend and control columns.
+        lift_tests : DataFrame, path, or list of LiftTest or dict, optional
+            Experiment results that calibrate the model, one row per test: ``channel``,
+            ``start``, ``end``, ``spend_delta`` (or ``spend``), ``lift``, ``lift_se`` (see
+            :class:`~mmm_bayes.spec.calibration.LiftTest` and docs/calibration.md). Each test
+            adds a likelihood term: the model's predicted lift, through the channel's adstock
+            and saturation at the test's spend, observed with the test's standard error.
         posterior_predictive : bool, default True
             Also draw KPI series from the posterior (``posterior_predictive`` group).
         **settings
@@ -136,14 +162,14 @@ class MMM(ReviewMixin):
         posterior.
         """
         settings_ = SamplerSettings.model_validate(self.sampler.model_dump() | settings)
-        previous = (self.data, self.inputs)
-        model = self.build(data)
+        previous = (self.data, self.inputs, self.lift)
+        model = self.build(data, lift_tests=lift_tests)
         try:
             idata = sampling.sample_posterior(
                 model,
                 settings_,
-                cache_key=structure_key(self.spec, self.inputs),
-                rebuild=(build_model, (self.spec, self.inputs)),
+                cache_key=structure_key(self.spec, self.inputs, self.lift),
+                rebuild=(build_model, (self.spec, self.inputs, self.lift)),
             )
             idata = _relabel(idata, model)
             if posterior_predictive:
@@ -153,7 +179,7 @@ class MMM(ReviewMixin):
                 idata["posterior_predictive"] = pp["posterior_predictive"]
                 idata["observed_data"] = pp["observed_data"]
         except BaseException:
-            self.data, self.inputs = previous
+            self.data, self.inputs, self.lift = previous
             raise
         self.idata, self.sampler = idata, settings_
         for check in self.diagnostics():
@@ -165,10 +191,15 @@ class MMM(ReviewMixin):
         return idata
 
     def sample_prior_predictive(
-        self, data: pd.DataFrame | str | os.PathLike, *, draws: int = 500, random_seed=None
+        self,
+        data: pd.DataFrame | str | os.PathLike,
+        *,
+        draws: int = 500,
+        random_seed=None,
+        lift_tests=None,
     ) -> xr.DataTree:
         """Draw parameters and KPI series from the priors (``prior``, ``prior_predictive``)."""
-        model = self.build(data)
+        model = self.build(data, lift_tests=lift_tests)
         return sampling.sample_prior_predictive(model, draws=draws, random_seed=random_seed)
 
     def diagnostics(self) -> list[Check]:
@@ -204,6 +235,44 @@ class MMM(ReviewMixin):
         """Total incremental KPI against total spend per channel, as multiples of actual spend."""
         kwargs = {} if multipliers is None else {"multipliers": np.asarray(multipliers)}
         return analysis.response_curves(self._posterior(), self.inputs, self.spec, **kwargs)
+
+    def lift_predictions(self, lift_tests=None) -> xr.DataArray:
+        """Posterior prediction of each lift test's lift, KPI units, dims (chain, draw, lift_test).
+
+        ``lift_tests`` defaults to the tests the model was fitted with; other tests (e.g. to
+        see what an uncalibrated fit predicts for them) are checked against the fitted data.
+        """
+        lift = self._lift(lift_tests)
+        return analysis.lift_predictions(self._posterior(), lift, self.inputs, self.spec)
+
+    def lift_test_table(self, lift_tests=None, *, before: MMM | None = None) -> pd.DataFrame:
+        """Each test's measured lift beside this fit's prediction (mean, 90% interval, z-score).
+
+        Parameters
+        ----------
+        lift_tests : optional
+            Tests to compare with; default those the model was fitted with.
+        before : MMM, optional
+            A fit of the same data without the tests: adds its predictions as ``before_*``
+            columns, to see what calibration changed.
+        """
+        lift = self._lift(lift_tests)
+        predicted = analysis.lift_predictions(self._posterior(), lift, self.inputs, self.spec)
+        prior = None
+        if before is not None:
+            prior = analysis.lift_predictions(before._posterior(), lift, before.inputs, before.spec)
+        return analysis.lift_test_table(lift, predicted, before=prior)
+
+    def _lift(self, lift_tests) -> LiftInputs:
+        self._fitted()
+        if lift_tests is None:
+            if self.lift is None:
+                raise MMMError(
+                    "the model was fitted without lift tests: pass them, e.g. "
+                    "lift_test_table(lift_tests='lift_tests.csv')"
+                )
+            return self.lift
+        return build_lift_inputs(self.spec, self.inputs, read_lift_tests(lift_tests))
 
     def contributions(self) -> xr.Dataset:
         """Per-date contributions in KPI units: baseline, trend, seasonality, controls, channels."""
@@ -287,6 +356,17 @@ class MMM(ReviewMixin):
             if figures:
                 self._write_figures(tmp, results)
 
+        if self.lift is not None:
+            inner = extra
+
+            def extra(tmp: Path) -> None:
+                inner(tmp)
+                lift_tests_frame(self.lift.tests).to_csv(tmp / LIFT_TESTS_FILE, index=False)
+                if self.uncalibrated is not None:
+                    before = self.uncalibrated
+                    summary = before._roas_summary(before.roas(), before.marginal_roas())
+                    summary.to_csv(tmp / "roas_uncalibrated.csv", index_label="channel")
+
         self.folder = save_run(
             folder,
             idata=idata,
@@ -305,6 +385,9 @@ class MMM(ReviewMixin):
         mmm = cls(run.spec, sampler=run.sampler)
         mmm.data, mmm.idata = run.data, run.idata
         mmm.inputs = build_inputs(run.spec, run.data)
+        if (Path(folder) / LIFT_TESTS_FILE).is_file():
+            tests = read_lift_tests(Path(folder) / LIFT_TESTS_FILE)
+            mmm.lift = build_lift_inputs(run.spec, mmm.inputs, tests)
         mmm.folder = Path(folder)
         if (Path(folder) / "config.yaml").is_file():
             from mmm_bayes.config import load_config
@@ -318,12 +401,15 @@ class MMM(ReviewMixin):
 
     def _results(self) -> dict:
         """Compute the analysis results a run folder holds, each once."""
-        return {
+        results = {
             "roas": self.roas(),
             "marginal_roas": self.marginal_roas(),
             "contributions": self.contributions(),
             "curves": self.response_curves(),
         }
+        if self.lift is not None:
+            results["lift_tests"] = self.lift_test_table(before=self.uncalibrated)
+        return results
 
     def _write_figures(self, folder: str | Path, results: dict) -> list[Path]:
         from mmm_bayes.report import write_figures
@@ -340,6 +426,7 @@ class MMM(ReviewMixin):
             curves=results["curves"],
             observed=observed,
             predictive=predictive,
+            lift_tests=results.get("lift_tests"),
             kpi_label=self.spec.kpi,
         )
 
@@ -348,6 +435,8 @@ class MMM(ReviewMixin):
         summary.to_csv(folder / "roas.csv", index_label="channel")
         table = analysis.contribution_table(results["contributions"])
         table.to_csv(folder / "contributions.csv", index=False)
+        if "lift_tests" in results:
+            results["lift_tests"].to_csv(folder / "lift_test_check.csv")
         checks = [c.to_dict() for c in self.diagnostics()]
         (folder / "diagnostics.json").write_text(json.dumps(checks, indent=2) + "\n")
 

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 VALIDATION_FILE, STABILITY_FILE, CALIBRATION_FILE = (
     "validation.json",
     "stability.json",
-    "calibration.csv",
+    "lift_test_check.csv",
 )
 
 
@@ -242,7 +242,8 @@ class ReviewMixin:
             Results of :meth:`validate` and :meth:`stability`; by default read from
             ``validation.json`` and ``stability.json`` in the run folder when present.
         calibration : DataFrame, optional
-            Lift-test calibration results; by default ``calibration.csv`` of the run folder.
+            Lift tests measured vs predicted; by default the run folder's ``lift_test_check.csv``,
+            else computed from the tests the model was fitted with.
         optimizations : mapping of str to BudgetResult, optional
             Budget optimizations (:meth:`optimize_budget`) by name, each shown as a section;
             by default every one saved in the run folder (:meth:`save_optimization`).
@@ -274,7 +275,9 @@ class ReviewMixin:
         validation = validation or _read_optional(folder, VALIDATION_FILE, ValidationResult.load)
         stability = stability or _read_optional(folder, STABILITY_FILE, StabilityResult.load)
         if calibration is None:
-            calibration = _read_optional(folder, CALIBRATION_FILE, pd.read_csv)
+            calibration = _read_optional(folder, CALIBRATION_FILE, _read_lift_check)
+        if calibration is None and self.lift is not None:
+            calibration = self.lift_test_table(before=self.uncalibrated)
         content = self._report_content(prior_draws, random_seed, title)
         content.validation, content.stability, content.calibration = (
             validation,
@@ -340,6 +343,10 @@ class ReviewMixin:
             tree = sampling.sample_prior_predictive(model, draws=draws, random_seed=random_seed)
             self._prior_cache = cache = (key, tree)
         return cache[1]
+
+
+def _read_lift_check(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, index_col="lift_test")
 
 
 def _read_optional(folder: Path | None, name: str, reader):

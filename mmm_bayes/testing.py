@@ -20,6 +20,7 @@ import xarray as xr
 from pytensor.graph.replace import vectorize_graph
 
 from mmm_bayes import datasets
+from mmm_bayes.analysis.interaction import interaction_contribution
 from mmm_bayes.analysis.media import channel_contribution, media_params, posterior_dataset
 from mmm_bayes.data import validate_data
 from mmm_bayes.errors import ConfigError
@@ -63,7 +64,7 @@ def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs
         date_col=spec.date_col,
         kpi_col=spec.kpi,
         channel_cols=spec.channel_columns,
-        control_cols=spec.controls,
+        control_cols=(*spec.controls, *spec.overlap_columns),
         spend_cols=spec.extra_spend_columns,
     )
     return build_inputs(spec, data)
@@ -104,14 +105,16 @@ def posterior_variables(spec: ModelSpec, inputs: ModelInputs) -> dict[str, tuple
     """
     media = dict.fromkeys(spec.media_priors(), ("channel",))
     rest = {name: (dim,) if dim else () for name, (_, dim) in _scalar_priors(spec, inputs).items()}
-    return media | rest
+    pairs = {"interaction_coef": ("interaction",)} if spec.interactions else {}
+    return media | rest | pairs
 
 
-def _coords(inputs: ModelInputs) -> dict[str, list]:
+def _coords(inputs: ModelInputs, spec: ModelSpec | None = None) -> dict[str, list]:
     return {
         "channel": list(inputs.channels),
         "control": list(inputs.controls),
         "fourier": list(inputs.fourier_names),
+        "interaction": [i.name for i in spec.interactions] if spec is not None else [],
     }
 
 
@@ -119,7 +122,11 @@ def _media_mean(posterior: xr.Dataset, inputs: ModelInputs, spec: ModelSpec) -> 
     """Sum the time-averaged media terms per draw (scaled KPI), as the model subtracts them."""
     params = media_params(posterior, spec, inputs.channels)
     media = channel_contribution(inputs.media_scaled.T, params, spec)
-    return xr.DataArray(media.mean(axis=-1).sum(axis=-1), dims=("chain", "draw"))
+    mean = media.mean(axis=-1).sum(axis=-1)
+    if spec.interactions:  # the model's level also holds the interaction terms' mean
+        pairs = interaction_contribution(posterior, inputs, spec) / inputs.kpi_scale
+        mean = mean + pairs.mean(axis=-1).sum(axis=-1)
+    return xr.DataArray(mean, dims=("chain", "draw"))
 
 
 def _as_tree(
@@ -134,7 +141,7 @@ def _as_tree(
     reversed).
     """
     used = {d for dims, _ in data.values() for d in dims}
-    coords = {k: v for k, v in _coords(inputs).items() if k in used}
+    coords = {k: v for k, v in _coords(inputs, spec).items() if k in used}
     posterior = xr.Dataset(data, coords=coords)
     posterior = posterior.assign_coords(
         {d: np.arange(posterior.sizes[d]) for d in ("chain", "draw")}
@@ -196,6 +203,9 @@ def fake_posterior(
     for name, (prior, dim) in _scalar_priors(spec, inputs).items():
         dims = (*sample, dim) if dim else sample
         data[name] = (dims, prior.sample(rng, (*size, len(coords[dim])) if dim else size))
+    if spec.interactions:
+        coefs = np.stack([i.coef.sample(rng, size) for i in spec.interactions], axis=-1)
+        data["interaction_coef"] = ([*sample, "interaction"], coefs)
     return _as_tree(data, inputs, spec)
 
 
@@ -234,7 +244,7 @@ def posterior_at(
             f"posterior_at needs the variables {list(wanted)}, with 'intercept' allowed instead "
             f"of 'level' (not both); missing {missing}, unexpected {extra}"
         )
-    coords, data = _coords(inputs), {}
+    coords, data = _coords(inputs, spec), {}
     for name, dims in wanted.items():
         value = np.asarray(intercept if name not in values else values[name], dtype=float)
         shape = tuple(len(coords[d]) for d in dims)

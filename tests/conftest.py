@@ -64,9 +64,9 @@ def fake_fit(monkeypatch):
     from mmm_bayes.spec import SamplerSettings
     from mmm_bayes.testing import fake_posterior
 
-    def fit(self, data, *, posterior_predictive=True, **settings):
+    def fit(self, data, *, lift_tests=None, posterior_predictive=True, **settings):
         settings = SamplerSettings.model_validate(self.sampler.model_dump() | settings)
-        self.build(data)
+        self.build(data, lift_tests=lift_tests)
         if settings.draws == FAILING_DRAWS:
             raise FitError("sampling with nutpie failed: synthetic failure")
         self.idata = fake_posterior(self.spec, self.inputs, draws=10, random_seed=1)

@@ -59,7 +59,8 @@ def test_bundled_truth_reconstructs_bundled_kpi():
 
 def test_unknown_name_lists_available():
     with pytest.raises(
-        DataError, match=r"unknown data set 'nope'; available data sets are \['example_weekly'"
+        DataError,
+        match=r"unknown data set 'nope'; available data sets are \['collinear_weekly', ",
     ):
         datasets.load("nope")
     with pytest.raises(DataError, match="available data sets are"):

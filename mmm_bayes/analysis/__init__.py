@@ -1,5 +1,6 @@
 """Posterior analysis: contributions, ROAS, response curves, predictive checks and validation."""
 
+from mmm_bayes.analysis.calibration import lift_predictions, lift_test_table
 from mmm_bayes.analysis.contributions import contribution_table, contributions
 from mmm_bayes.analysis.decay import adstock_decay, decay_table
 from mmm_bayes.analysis.media import channel_contribution, media_params, posterior_dataset
@@ -43,6 +44,8 @@ __all__ = [
     "decay_table",
     "fit_metrics",
     "holdout_folds",
+    "lift_predictions",
+    "lift_test_table",
     "marginal_roas",
     "media_params",
     "periodogram",

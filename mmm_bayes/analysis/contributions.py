@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from mmm_bayes.analysis.interaction import interaction_contribution
 from mmm_bayes.analysis.media import (
     SAMPLE_DIMS,
     channel_contribution,
@@ -65,7 +66,9 @@ def contributions(
         ``baseline`` (chain, draw, date), the intercept; ``trend`` (chain, draw, date) if the
         trend is enabled; ``seasonality`` (chain, draw, date) if the Fourier order is > 0;
         ``controls`` (chain, draw, date, control) if there are controls; ``channels``
-        (chain, draw, date, channel), media in the window (no carryover past its end); and
+        (chain, draw, date, channel), media in the window (no carryover past its end);
+        ``interactions`` (chain, draw, date, interaction) if the model has channel overlaps
+        (split to channels by :func:`mmm_bayes.analysis.interaction.interaction_share`); and
         ``mu``, the sum of all of them. The dataset and every variable have
         ``attrs["units"] == "KPI"``.
     """
@@ -78,7 +81,13 @@ def contributions(
         kpi_scale=inputs.kpi_scale,
     )
     terms["channels"] = _data(inputs, media, *SAMPLE_DIMS, "channel", "date")
-    mu = sum(t.sum([d for d in t.dims if d in ("channel", "control")]) for t in terms.values())
+    if spec.interactions:  # channel overlaps, reported apart (analysis.interaction splits them)
+        pairs = interaction_contribution(ds, inputs, spec)
+        names = [i.name for i in spec.interactions]
+        dims = (*SAMPLE_DIMS, "interaction", "date")
+        terms["interactions"] = _data(inputs, pairs, *dims).assign_coords(interaction=names)
+    extra = ("channel", "control", "interaction")
+    mu = sum(t.sum([d for d in t.dims if d in extra]) for t in terms.values())
     terms["mu"] = mu
     out = xr.Dataset(
         {k: v.transpose(*SAMPLE_DIMS, "date", ...).assign_attrs(_UNITS) for k, v in terms.items()}

@@ -25,7 +25,14 @@ from mmm_bayes.transforms import (
     logistic_saturation,
 )
 
-__all__ = ["SAMPLE_DIMS", "channel_contribution", "media_params", "posterior_dataset"]
+__all__ = [
+    "SAMPLE_DIMS",
+    "adstock_weights",
+    "channel_contribution",
+    "media_params",
+    "posterior_dataset",
+    "saturate",
+]
 
 #: Dims of a posterior sample, leading every posterior variable.
 SAMPLE_DIMS = ("chain", "draw")
@@ -61,19 +68,26 @@ def media_params(
     }
 
 
-def _adstock(x: np.ndarray, params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
+def adstock_weights(params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
+    """Return the normalized carryover weights, shape ``(*params["alpha"].shape, l_max)``."""
     l_max = spec.adstock.l_max
     if spec.adstock.kind == "delayed":
-        weights = delayed_weights(params["alpha"], params["theta"], l_max)
-    else:
-        weights = geometric_weights(params["alpha"], l_max)
-    return convolve_weights(x, weights)
+        return delayed_weights(params["alpha"], params["theta"], l_max)
+    return geometric_weights(params["alpha"], l_max)
 
 
-def _saturation(x: np.ndarray, params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
+def _adstock(x: np.ndarray, params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
+    return convolve_weights(x, adstock_weights(params, spec))
+
+
+def saturate(x: np.ndarray, params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
+    """Apply the spec's saturation curve to ``x`` (..., series, time), parameters (..., series)."""
     if spec.saturation.kind == "logistic":
         return logistic_saturation(x, params["lam"])
     return hill(x, params["K"], params["S"])
+
+
+_saturation = saturate
 
 
 def channel_contribution(

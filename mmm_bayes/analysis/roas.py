@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from mmm_bayes.analysis.interaction import interaction_share
 from mmm_bayes.analysis.media import (
     SAMPLE_DIMS,
     channel_contribution,
@@ -92,7 +93,10 @@ def roas(posterior: xr.Dataset | xr.DataTree, inputs: ModelInputs, spec: ModelSp
     """
     ds = posterior_dataset(posterior)
     params = media_params(ds, spec, inputs.channels)
-    values = _incremental_kpi(params, inputs, spec, 1.0) / _total_spend(inputs)
+    incremental = _incremental_kpi(params, inputs, spec, 1.0)
+    # channel overlaps: each channel is credited half of each interaction it is in (Shapley)
+    incremental = incremental + interaction_share(ds, inputs, spec, extend=True).sum(axis=-1)
+    values = incremental / _total_spend(inputs)
     return _per_channel(values, ds, inputs, "roas")
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from mmm_bayes.config import check_data, load_data
+from mmm_bayes.config import check_data, load_data, load_lift_tests
 from mmm_bayes.errors import ConfigError, DataError, MMMError
 from mmm_bayes.spec.run import RunConfig
 
@@ -128,6 +128,7 @@ def fit_config(
         stage("checking the data")
         frame = load_data(cfg)
         check_data(cfg, frame)
+        lift_tests = load_lift_tests(cfg)
     except (ConfigError, DataError) as err:
         return _finish(outcome, start, "invalid", err)
     try:
@@ -139,8 +140,12 @@ def fit_config(
             f"fitting: compiling, then {settings.chains} chains x ({settings.tune} tune + "
             f"{settings.draws} draws) with {settings.sampler}"
         )
-        mmm.fit(frame, progressbar=progressbar)
+        mmm.fit(frame, lift_tests=lift_tests, progressbar=progressbar)
         _record_checks(outcome, mmm.diagnostics())
+        if lift_tests and cfg.calibration.compare_uncalibrated:
+            stage("fitting without the lift tests, to compare (calibration.compare_uncalibrated)")
+            mmm.uncalibrated = MMM.from_config(cfg)
+            mmm.uncalibrated.fit(frame, progressbar=progressbar)
         stage(f"writing the run folder {folder}")
         mmm.save(folder, overwrite=force, figures=figures)
     except (ConfigError, DataError) as err:

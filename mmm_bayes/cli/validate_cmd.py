@@ -64,7 +64,7 @@ def validate(
 
 
 def _validate_one(path: Path, *, build: bool, data: bool, overrides: list[str]) -> int:
-    from mmm_bayes.config import check_data, load_config
+    from mmm_bayes.config import check_data, load_config, load_lift_tests
 
     console = err()
     try:
@@ -73,8 +73,11 @@ def _validate_one(path: Path, *, build: bool, data: bool, overrides: list[str]) 
         if data:
             validated = check_data(cfg)
             detail += f"; data: {len(validated.frame)} rows, {validated.freq}"
+            tests = load_lift_tests(cfg)
+            if tests:
+                detail += f"; {len(tests)} lift test(s)"
             if build:
-                detail += f"; model: {_build(cfg, validated)}"
+                detail += f"; model: {_build(cfg, validated, tests)}"
     except (ConfigError, DataError) as error:
         print_problems(error)
         return EXIT_BAD_INPUT
@@ -86,10 +89,12 @@ def _validate_one(path: Path, *, build: bool, data: bool, overrides: list[str]) 
     return EXIT_OK
 
 
-def _build(cfg, validated) -> str:
+def _build(cfg, validated, lift_tests=None) -> str:
     """Build the PyMC model and describe it (free parameters, observations)."""
-    from mmm_bayes.model import build_inputs, build_model
+    from mmm_bayes.model import build_inputs, build_lift_inputs, build_model
 
-    model = build_model(cfg.model, build_inputs(cfg.model, validated))
+    inputs = build_inputs(cfg.model, validated)
+    lift = build_lift_inputs(cfg.model, inputs, lift_tests or ())
+    model = build_model(cfg.model, inputs, lift)
     n_free = sum(int(v.size) for v in model.initial_point().values())
     return f"{len(model.free_RVs)} parameter arrays, {n_free} parameters"

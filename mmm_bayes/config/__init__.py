@@ -5,7 +5,13 @@
 >>> data = check_data(cfg)                       # doctest: +SKIP
 """
 
-from mmm_bayes.config.data import check_data, frequency_matches, load_data, named_columns
+from mmm_bayes.config.data import (
+    check_data,
+    frequency_matches,
+    load_data,
+    load_lift_tests,
+    named_columns,
+)
 from mmm_bayes.config.load import (
     apply_overrides,
     config_paths,
@@ -29,6 +35,7 @@ __all__ = [
     "frequency_matches",
     "load_config",
     "load_data",
+    "load_lift_tests",
     "named_columns",
     "parse_config",
 ]

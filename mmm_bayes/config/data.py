@@ -8,14 +8,21 @@ and the closest existing column; once every column exists, the values are checke
 from __future__ import annotations
 
 import difflib
+import logging
 
 import pandas as pd
 
 from mmm_bayes import datasets
 from mmm_bayes.config.problems import ConfigProblems, Path_, Problem
 from mmm_bayes.data import ValidatedData, read_table, validate_data
+from mmm_bayes.data.forecast import add_smoothed
+from mmm_bayes.data.granular import aggregate_granular, merge_media
+from mmm_bayes.data.lift_tests import read_lift_tests
 from mmm_bayes.errors import DataError
+from mmm_bayes.spec.calibration import LiftTest
 from mmm_bayes.spec.run import FREQUENCY_WORDS, RunConfig
+
+log = logging.getLogger(__name__)
 
 __all__ = ["check_data", "data_label", "encode_categorical", "load_data", "named_columns"]
 
@@ -44,7 +51,34 @@ def load_data(cfg: RunConfig) -> pd.DataFrame:
             written = f" (written as {cfg.data.path!r}, relative to {cfg.base_dir})"
             problem = Problem(("data", "path"), f"{err}{written}")
             raise ConfigProblems(_source(cfg), [problem]) from None
-    return encode_categorical(frame, cfg)
+    return _add_derived(encode_categorical(_add_granular(frame, cfg), cfg), cfg)
+
+
+def _add_granular(frame: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Aggregate ``data.granular`` media rows and add them as columns (docs/granular.md)."""
+    spec = cfg.data.granular
+    if spec is None:
+        return frame
+    path = cfg._resolve(spec.path)
+    try:
+        media = aggregate_granular(str(path), spec)
+        log.info("%s", media.summary())
+        return merge_media(frame, media, date_col=cfg.data.date_column, source=data_label(cfg))
+    except DataError as err:
+        problem = Problem(("data", "granular"), str(err))
+        raise ConfigProblems(_source(cfg), [problem]) from None
+
+
+def _add_derived(frame: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
+    """Add the ``data.smooth`` columns (a smoothed past forecast, ...)."""
+    if not cfg.data.smooth:
+        return frame
+    try:
+        return add_smoothed(
+            frame, cfg.data.smooth, date_col=cfg.data.date_column, source=data_label(cfg)
+        )
+    except DataError as err:
+        raise ConfigProblems(_source(cfg), [Problem(("data", "smooth"), str(err))]) from None
 
 
 def encode_categorical(frame: pd.DataFrame, cfg: RunConfig) -> pd.DataFrame:
@@ -94,6 +128,11 @@ def named_columns(cfg: RunConfig) -> list[tuple[Path_, str]]:
         if ch.spend_column is not None:
             named.append((("channels", i, "spend_column"), ch.spend_column))
     named += [(("controls", i), c) for i, c in enumerate(cfg.controls)]
+    named += [
+        (("interactions", i, "overlap_column"), inter.overlap_column)
+        for i, inter in enumerate(cfg.interactions)
+        if inter.overlap_column is not None
+    ]
     return named
 
 
@@ -130,7 +169,7 @@ def check_data(cfg: RunConfig, frame: pd.DataFrame | None = None) -> ValidatedDa
             date_col=spec.date_col,
             kpi_col=spec.kpi,
             channel_cols=spec.channel_columns,
-            control_cols=spec.controls,
+            control_cols=(*spec.controls, *spec.overlap_columns),
             spend_cols=spec.extra_spend_columns,
             source=data_label(cfg),
         )
@@ -188,3 +227,35 @@ def _geo_hint(message: str, frame: pd.DataFrame, cfg: RunConfig) -> str:
 
 def _source(cfg: RunConfig) -> str:
     return str(cfg.source) if cfg.source is not None else "config"
+
+
+def load_lift_tests(cfg: RunConfig) -> tuple[LiftTest, ...] | None:
+    """Read the config's ``calibration.lift_tests`` (a CSV file or an inline list), or None.
+
+    Raises
+    ------
+    ConfigProblems
+        At ``calibration.lift_tests`` when the file is missing or a row is bad (each row by its
+        line), or a test names a channel the config does not have.
+    """
+    source = cfg.lift_tests_source()
+    if source is None:
+        return None
+    where = ("calibration", "lift_tests")
+    try:
+        tests = read_lift_tests(source)
+    except DataError as err:
+        raise ConfigProblems(_source(cfg), [Problem(where, str(err))]) from None
+    names = cfg.model.channel_names
+    problems = [
+        Problem(
+            (*where, i, "channel"),
+            f"lift test {i} names channel {t.channel!r}, which the config does not have; "
+            f"channels are {list(names)}",
+        )
+        for i, t in enumerate(tests)
+        if t.channel not in names
+    ]
+    if problems:
+        raise ConfigProblems(_source(cfg), problems)
+    return tests

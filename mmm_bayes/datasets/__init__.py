@@ -57,6 +57,15 @@ REGISTRY: dict[str, DatasetInfo] = {
         "(price_index around 1, promo 0/1). "
         "Made by mmm_bayes.simulate.example_weekly(); true parameters and ROAS in truth().",
     ),
+    "collinear_weekly": DatasetInfo(
+        "collinear_weekly.csv",
+        "collinear_weekly_truth.json",
+        "Two years (104 weeks from 2024-01-01, W-MON) of simulated weekly sales where tv and "
+        "online_video are bought in the same flights (spend correlation 0.9) and search is "
+        "always on; controls price_index and promo. The data alone cannot split tv from "
+        "online_video: the go-dark lift test on tv in collinear_weekly_lift_tests.csv (bundled "
+        "beside it) can. Made by mmm_bayes.simulate.calibration.collinear_lift(random_seed=2).",
+    ),
 }
 
 

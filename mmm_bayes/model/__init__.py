@@ -2,5 +2,14 @@
 
 from mmm_bayes.model.build import build_model, shared_values, structure_key
 from mmm_bayes.model.inputs import ModelInputs, build_inputs
+from mmm_bayes.model.lift import LiftInputs, build_lift_inputs
 
-__all__ = ["ModelInputs", "build_inputs", "build_model", "shared_values", "structure_key"]
+__all__ = [
+    "LiftInputs",
+    "ModelInputs",
+    "build_inputs",
+    "build_lift_inputs",
+    "build_model",
+    "shared_values",
+    "structure_key",
+]

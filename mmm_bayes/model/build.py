@@ -8,13 +8,16 @@ import numpy as np
 import pymc as pm
 
 from mmm_bayes.model.blocks.baseline import baseline_block
+from mmm_bayes.model.blocks.calibration import lift_block
+from mmm_bayes.model.blocks.interaction import interaction_block
 from mmm_bayes.model.blocks.likelihood import likelihood_block
 from mmm_bayes.model.blocks.media import media_block
 from mmm_bayes.model.inputs import ModelInputs
+from mmm_bayes.model.lift import LiftInputs
 from mmm_bayes.spec import ModelSpec
 
 
-def build_model(spec: ModelSpec, inputs: ModelInputs) -> pm.Model:
+def build_model(spec: ModelSpec, inputs: ModelInputs, lift: LiftInputs | None = None) -> pm.Model:
     """Assemble the national MMM.
 
     ``kpi = (intercept + trend + seasonality + controls + sum_c media_c) * kpi_scale + noise``,
@@ -29,14 +32,21 @@ def build_model(spec: ModelSpec, inputs: ModelInputs) -> pm.Model:
     Every array that depends on the data or on prior numbers is a ``pm.Data`` variable, so
     a compiled model can be refit on new data of the same shape, or with new prior numbers,
     without recompiling.
+
+    ``lift`` (lift tests, :func:`~mmm_bayes.model.lift.build_lift_inputs`) adds one observed
+    term per test: the model's predicted lift against the measured one (docs/calibration.md).
     """
     coords = {**inputs.coords, "lag": list(range(spec.adstock.l_max))}
     with pm.Model(coords=coords) as model:
         kpi_scale = pm.Data("kpi_scale", np.asarray(inputs.kpi_scale))
-        media = media_block(spec, inputs, kpi_scale)
-        mu = baseline_block(spec, inputs, kpi_scale, media_mean=media.mean(axis=0).sum())
-        mu = mu + media.sum(axis=1)
+        media, transform = media_block(spec, inputs, kpi_scale)
+        pairs = interaction_block(spec, inputs, transform, kpi_scale)  # (date,), or 0
+        media_mean = media.mean(axis=0).sum() + pairs.mean()
+        mu = baseline_block(spec, inputs, kpi_scale, media_mean=media_mean)
+        mu = mu + media.sum(axis=1) + pairs
         likelihood_block(spec, inputs, mu, kpi_scale)
+        if lift is not None:
+            lift_block(lift, transform, model["effect"], kpi_scale)
     return model
 
 
@@ -49,7 +59,7 @@ def shared_values(model: pm.Model) -> dict[str, np.ndarray]:
     return {var.name: var.get_value() for var in model.data_vars}
 
 
-def structure_key(spec: ModelSpec, inputs: ModelInputs) -> str:
+def structure_key(spec: ModelSpec, inputs: ModelInputs, lift: LiftInputs | None = None) -> str:
     """Return a key that is equal for models that compile to the same graph.
 
     Prior numbers, data values, column and channel names do not change the graph (they are
@@ -69,4 +79,5 @@ def structure_key(spec: ModelSpec, inputs: ModelInputs) -> str:
     dumped = strip(spec.model_dump(mode="json"))
     dumped.pop("controls", None)
     dumped.pop("date_col", None)
-    return json.dumps([dumped, list(inputs.shape_key)], sort_keys=True)
+    lift_shape = list(lift.shape_key) if lift is not None else None
+    return json.dumps([dumped, list(inputs.shape_key), lift_shape], sort_keys=True)

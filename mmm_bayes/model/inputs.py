@@ -68,6 +68,7 @@ class ModelInputs:
     fourier_names: tuple[str, ...]
     media: np.ndarray
     media_scale: np.ndarray
+    overlap: np.ndarray | None = None  # (date, interaction), each column over its mean; 1 if none
 
     @property
     def media_scaled(self) -> np.ndarray:
@@ -110,6 +111,7 @@ def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
     """Scale validated data for ``spec``; raises ConfigError if the data lacks a spec column."""
     frame = data.frame
     wanted = [spec.kpi, *spec.channel_columns, *spec.extra_spend_columns, *spec.controls]
+    wanted += list(spec.overlap_columns)
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise ConfigError(f"the validated data has no column(s) {missing} that the spec names")
@@ -136,4 +138,30 @@ def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
         fourier_names=tuple(fourier_names(order)),
         media=media,
         media_scale=media.mean(axis=0),
+        overlap=overlap_matrix(spec, frame),
     )
+
+
+def overlap_matrix(spec: ModelSpec, frame: pd.DataFrame) -> np.ndarray:
+    """Audience overlap per period and interaction, over its window mean (ones without a column).
+
+    Raises ConfigError if an overlap column is zero throughout (it cannot be scaled).
+    """
+    out = np.ones((len(frame), len(spec.interactions)))
+    for i, inter in enumerate(spec.interactions):
+        if inter.overlap_column is None:
+            continue
+        values = frame[inter.overlap_column].to_numpy(dtype=float)
+        negative = np.flatnonzero(values < 0)
+        if negative.size:
+            raise ConfigError(
+                f"interactions.{i}: overlap_column {inter.overlap_column!r} is negative at rows "
+                f"{', '.join(map(str, negative[:5]))}; an audience overlap is >= 0"
+            )
+        if not values.mean() > 0:
+            raise ConfigError(
+                f"interactions.{i}: overlap_column {inter.overlap_column!r} is zero in every "
+                "period; give a measured overlap or leave overlap_column out"
+            )
+        out[:, i] = values / values.mean()
+    return out

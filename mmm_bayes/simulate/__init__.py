@@ -6,6 +6,7 @@
 ['display', 'radio', 'search', 'social', 'tv']
 """
 
+from mmm_bayes.simulate.causal import CausalGraph, Scenario
 from mmm_bayes.simulate.controls import price_index, promo_events
 from mmm_bayes.simulate.export import write_dataset
 from mmm_bayes.simulate.media import (
@@ -15,6 +16,7 @@ from mmm_bayes.simulate.media import (
     SpendPattern,
     simulate_spend,
 )
+from mmm_bayes.simulate.registry import SCENARIOS, scenario, scenario_names
 from mmm_bayes.simulate.scenarios import (
     EXAMPLE_BASELINE,
     EXAMPLE_CHANNELS,
@@ -35,9 +37,12 @@ __all__ = [
     "EXAMPLE_BASELINE",
     "EXAMPLE_CHANNELS",
     "EXAMPLE_SPEND",
+    "SCENARIOS",
     "AlwaysOn",
+    "CausalGraph",
     "ChannelTruth",
     "Flighted",
+    "Scenario",
     "SeasonalPulses",
     "SpendPattern",
     "Truth",
@@ -47,6 +52,8 @@ __all__ = [
     "linear_trend",
     "price_index",
     "promo_events",
+    "scenario",
+    "scenario_names",
     "simulate_kpi",
     "simulate_spend",
     "true_roas",

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mmm_bayes.spec.interaction import ChannelInteraction, check_interactions
 from mmm_bayes.spec.priors import Prior, prior
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -91,7 +92,15 @@ Adstock = Annotated[GeometricAdstock | DelayedAdstock, Field(discriminator="kind
 Saturation = Annotated[HillSaturation | LogisticSaturation, Field(discriminator="kind")]
 
 #: Channel-level parameters whose priors a channel may override.
-ChannelParam = Literal["effect", "alpha", "theta", "K", "S", "lam"]
+ChannelParam = Literal[
+    "effect", "roas", "mroas", "contribution_share", "alpha", "theta", "K", "S", "lam"
+]
+
+#: The ways a channel's media effect can be given its prior (one per channel; see
+#: :meth:`ModelSpec.media_prior_kinds`): the effect at mean spend, the channel's ROAS over the
+#: window, its marginal ROAS at current spend, or its share of the window's KPI.
+MediaPriorKind = Literal["effect", "roas", "mroas", "contribution_share"]
+MEDIA_PRIOR_KINDS: tuple[str, ...] = ("effect", "roas", "mroas", "contribution_share")
 
 
 class ChannelSpec(BaseModel):
@@ -101,8 +110,14 @@ class ChannelSpec(BaseModel):
     exposure measure (impressions, clicks, touchpoints) when ``spend_column`` names the spend.
     ROAS, marginal ROAS and response curves are always per currency unit of spend.
 
-    ``priors`` keys are ``effect`` (KPI per period at the channel's mean spend, in units of mean
-    KPI), and the adstock and saturation parameters (``alpha``, ``theta``, ``K``, ``S``, ``lam``).
+    ``priors`` keys are the adstock and saturation parameters (``alpha``, ``theta``, ``K``,
+    ``S``, ``lam``) and at most one of the media-effect priors:
+
+    - ``effect``: KPI per period at the channel's mean spend, in units of mean KPI (default);
+    - ``roas``: the channel's ROAS over the window, in KPI units per currency unit (the
+      model is parameterized so that this parameter *is* the reported ROAS);
+    - ``mroas``: marginal ROAS, the extra KPI per extra currency unit at current spend;
+    - ``contribution_share``: the channel's share of the window's total KPI (0 to 1).
     """
 
     model_config = _FROZEN
@@ -123,8 +138,9 @@ class ChannelSpec(BaseModel):
     priors: dict[ChannelParam, Prior] = Field(
         default_factory=dict,
         description=(
-            "Priors of this channel that differ from the model's: keys effect, alpha, theta, "
-            "K, S, lam."
+            "Priors of this channel that differ from the model's: keys alpha, theta, K, S, "
+            "lam, and at most one of effect, roas (KPI per currency unit over the window), "
+            "mroas (marginal ROAS) or contribution_share (share of the window's KPI)."
         ),
     )
 
@@ -251,6 +267,14 @@ class ModelSpec(BaseModel):
             "KPI's average per currency unit of all media spend."
         ),
     )
+    roas: Prior | None = Field(
+        None,
+        description=(
+            "ROAS prior of every channel that sets no media-effect prior of its own (KPI units "
+            "per currency unit over the window, e.g. {dist: LogNormal, median: 1.5, sigma: "
+            "0.5}). When set, those channels are parameterized by ROAS instead of `effect`."
+        ),
+    )
     control_coef: Prior = Field(
         prior("Normal", mu=0, sigma=0.2),
         description="Effect of a one-standard-deviation change of a control, in mean-KPI units.",
@@ -258,6 +282,13 @@ class ModelSpec(BaseModel):
     likelihood: Likelihood = Field(
         default_factory=NormalLikelihood,
         description="Noise model, `kind` normal or student_t (robust to outlying periods).",
+    )
+    interactions: list[ChannelInteraction] = Field(
+        default_factory=list,
+        description=(
+            "Channel overlaps: `{channels: [a, b], overlap_column, coef}` adds a term "
+            "coef x (a's saturated media) x (b's), sign free (docs/channels.md)."
+        ),
     )
 
     @property
@@ -281,9 +312,30 @@ class ModelSpec(BaseModel):
         return tuple(c.spend_column for c in self.channels if c.spend_column is not None)
 
     def media_priors(self) -> dict[str, list[Prior]]:
-        """For each channel-level parameter, one prior per channel (overrides applied)."""
+        """For each channel-level parameter, one prior per channel (overrides applied).
+
+        ``effect`` lists the effect prior of every channel, whether or not the channel is
+        parameterized by it (see :meth:`media_prior_kinds`).
+        """
         defaults = {"effect": self.effect, **self.adstock.priors, **self.saturation.priors}
         return {p: [c.priors.get(p, d) for c in self.channels] for p, d in defaults.items()}
+
+    def media_prior_kinds(self) -> list[tuple[str, Prior]]:
+        """Per channel: how its media effect gets its prior, and that prior.
+
+        A channel's own ``effect``/``roas``/``mroas``/``contribution_share`` prior wins; else
+        the model's ``roas`` prior if set; else the model's ``effect`` prior.
+        """
+        out = []
+        for ch in self.channels:
+            own = [k for k in MEDIA_PRIOR_KINDS if k in ch.priors]
+            if own:
+                out.append((own[0], ch.priors[own[0]]))
+            elif self.roas is not None:
+                out.append(("roas", self.roas))
+            else:
+                out.append(("effect", self.effect))
+        return out
 
     @field_validator("channels")
     @classmethod
@@ -305,7 +357,7 @@ class ModelSpec(BaseModel):
 
     @model_validator(mode="after")
     def _check_priors(self) -> ModelSpec:
-        used = {"effect", *self.adstock.priors, *self.saturation.priors}
+        used = {*MEDIA_PRIOR_KINDS, *self.adstock.priors, *self.saturation.priors}
         for ch in self.channels:
             unused = sorted(set(ch.priors) - used)
             if unused:
@@ -313,6 +365,13 @@ class ModelSpec(BaseModel):
                     f"channel {ch.name!r} sets priors {unused}, which the model does not use "
                     f"(adstock {self.adstock.kind!r}, saturation {self.saturation.kind!r})"
                 )
+            kinds = [k for k in MEDIA_PRIOR_KINDS if k in ch.priors]
+            if len(kinds) > 1:
+                raise ValueError(
+                    f"channel {ch.name!r} sets {kinds}: give its media effect one prior "
+                    "(effect, roas, mroas or contribution_share)"
+                )
+        self._check_media_prior_kinds()
         need = {"effect": "positive", "alpha": "unit", "theta": "positive"}
         need |= {"K": "positive", "S": "positive", "lam": "positive"}
         for param, priors in self.media_priors().items():
@@ -333,4 +392,36 @@ class ModelSpec(BaseModel):
         dupes = sorted(set(self.controls) & {self.kpi, *self.channel_columns, *self.spend_columns})
         if dupes or len(set(self.controls)) != len(self.controls):
             raise ValueError(f"control columns must be unique and not a KPI/spend column: {dupes}")
+        check_interactions(self)
         return self
+
+    @property
+    def overlap_columns(self) -> tuple[str, ...]:
+        """Audience-overlap columns of the channel interactions, in order, without repeats."""
+        cols = [i.overlap_column for i in self.interactions if i.overlap_column is not None]
+        return tuple(dict.fromkeys(cols))
+
+    def _check_media_prior_kinds(self) -> None:
+        """One family per media-prior kind; ROAS priors positive, shares within 0-1."""
+        by_kind: dict[str, list[tuple[str, Prior]]] = {}
+        for ch, (kind, p) in zip(self.channels, self.media_prior_kinds(), strict=True):
+            by_kind.setdefault(kind, []).append((ch.name, p))
+        for kind, items in by_kind.items():
+            families = sorted({p.dist for _, p in items})
+            if len(families) > 1:
+                raise ValueError(
+                    f"channels {[n for n, _ in items]} use different distribution families for "
+                    f"their {kind!r} priors ({families}); use one family per kind (the "
+                    "parameters of each channel's prior may differ)"
+                )
+            need = {"unit"} if kind == "contribution_share" else {"positive", "unit"}
+            bad = [(n, p) for n, p in items if p.support not in need]
+            if bad:
+                what = (
+                    "lie within 0-1 (e.g. Beta)"
+                    if kind == "contribution_share"
+                    else ("be positive (e.g. LogNormal, Gamma, HalfNormal)")
+                )
+                raise ValueError(
+                    f"the {kind!r} prior of channel {bad[0][0]!r} ({bad[0][1]!r}) must {what}"
+                )

@@ -84,6 +84,12 @@ class Prior(BaseModel):
     Prior(HalfNormal(sigma=2.0))
     >>> Prior(dist="Beta", params={"alpha": 1, "beta": 3}).model_dump()
     {'dist': 'Beta', 'alpha': 1.0, 'beta': 3.0}
+
+    A LogNormal may be given by its median instead of ``mu`` (``mu = log(median)``), the
+    natural form for a ROAS prior:
+
+    >>> Prior.model_validate({"dist": "LogNormal", "median": 1.0, "sigma": 0.5})
+    Prior(LogNormal(sigma=0.5, mu=0.0))
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -95,6 +101,8 @@ class Prior(BaseModel):
     def _flat_form(cls, data: Any) -> Any:
         if isinstance(data, dict) and "params" not in data:
             rest = {k: v for k, v in data.items() if k != "dist"}
+            if data.get("dist") == "LogNormal" and "median" in rest and "mu" not in rest:
+                rest["mu"] = _log_median(rest.pop("median"))
             return {"dist": data.get("dist"), "params": rest}
         return data
 
@@ -140,6 +148,19 @@ class Prior(BaseModel):
             }
             for name, params in DISTRIBUTIONS.items()
         ]
+        variants.append(
+            {
+                "type": "object",
+                "title": "LogNormal by its median",
+                "properties": {
+                    "dist": {"const": "LogNormal"},
+                    "median": {"type": "number", "exclusiveMinimum": 0},
+                    "sigma": {"type": "number"},
+                },
+                "required": ["dist", "median", "sigma"],
+                "additionalProperties": False,
+            }
+        )
         return {
             "title": "Prior",
             "description": "A prior: `dist` names the distribution, the other keys its parameters.",
@@ -183,6 +204,17 @@ class Prior(BaseModel):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.params.items())
         return f"Prior({self.dist}({args}))"
+
+
+def _log_median(median: Any) -> Any:
+    """``mu`` of a LogNormal with this median; a non-positive median is left for the check."""
+    try:
+        value = float(median)
+    except (TypeError, ValueError):
+        return median
+    if not value > 0:
+        raise ValueError(f"LogNormal median={median} must be > 0 (the median of a positive value)")
+    return math.log(value)
 
 
 def prior(dist: str, **params: float) -> Prior:

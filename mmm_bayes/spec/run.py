@@ -31,6 +31,9 @@ from pydantic import (
     model_validator,
 )
 
+from mmm_bayes.spec.calibration import CalibrationConfig
+from mmm_bayes.spec.granular import GranularMedia, SmoothedColumn
+from mmm_bayes.spec.interaction import ChannelInteraction
 from mmm_bayes.spec.model import (
     Adstock,
     ChannelSpec,
@@ -97,6 +100,21 @@ class DataConfig(BaseModel):
         ),
     )
 
+    granular: GranularMedia | None = Field(
+        None,
+        description=(
+            "Granular media rows (per hour or day, channel, placement) aggregated to the "
+            "periods of the table and added as columns `<channel>_<metric>` (docs/granular.md)."
+        ),
+    )
+    smooth: list[SmoothedColumn] = Field(
+        default_factory=list,
+        description=(
+            "Columns to smooth into new ones (e.g. a past KPI forecast, as a control): "
+            "`{column, name, cutoff_periods, spike_threshold}` (docs/granular.md)."
+        ),
+    )
+
     @model_validator(mode="after")
     def _one_source(self) -> DataConfig:
         if (self.path is None) == (self.dataset is None):
@@ -105,6 +123,8 @@ class DataConfig(BaseModel):
                 "give exactly one of `path` (a CSV or Parquet file) and `dataset` (a bundled "
                 f"data set such as example_weekly){found}"
             )
+        if self.granular is not None and self.granular.path is None:
+            raise ValueError("granular.path: name the file of granular media rows")
         return self
 
     @field_validator("dataset")
@@ -179,8 +199,17 @@ class RunConfig(BaseModel):
     trend: Trend = _MODEL["trend"]
     level: Prior = _MODEL["level"]
     effect: Prior = _MODEL["effect"]
+    roas: Prior | None = _MODEL["roas"]
     control_coef: Prior = _MODEL["control_coef"]
     likelihood: Likelihood = _MODEL["likelihood"]
+    interactions: list[ChannelInteraction] = _MODEL["interactions"]
+    calibration: CalibrationConfig = Field(
+        default_factory=CalibrationConfig,
+        description=(
+            "Experiments that calibrate the model: `lift_tests` (a CSV file or a list) and "
+            "`compare_uncalibrated` (docs/calibration.md)."
+        ),
+    )
     sampler: SamplerSettings = Field(
         default_factory=SamplerSettings,
         description="NUTS settings (sampler, draws, tune, chains, ...); the seed is `seed`.",
@@ -276,6 +305,13 @@ class RunConfig(BaseModel):
         if self.data.path is None:
             return None
         return self._resolve(self.data.path)
+
+    def lift_tests_source(self):
+        """Return the lift tests to fit with: a resolved CSV path, the inline list, or None."""
+        tests = self.calibration.lift_tests
+        if isinstance(tests, str):
+            return self._resolve(tests)
+        return list(tests) or None
 
     def output_path(self) -> Path:
         """Return the run folder: ``output`` resolved, or ``runs/<run_name>`` under the cwd."""

@@ -108,8 +108,8 @@ def test_problems_carry_lines_and_print_one_per_line():
     assert (problem.path, problem.line) == (("foo",), 5)
     assert str(info.value) == (
         "x.yaml: 1 problem:\n  - foo (line 5): unknown key 'foo'; keys allowed here: name, data, "
-        "channels, controls, adstock, saturation, seasonality, trend, level, effect, "
-        "control_coef, likelihood, sampler, seed, output"
+        "channels, controls, adstock, saturation, seasonality, trend, level, effect, roas, "
+        "control_coef, likelihood, interactions, calibration, sampler, seed, output"
     )
 
 

@@ -179,7 +179,20 @@ def fake_review():
     }
     stability = compare_windows(windows)
     calibration = pd.DataFrame(
-        {"channel": ["search"], "start": ["2024-03-04"], "lift": [52000.0], "model": [48000.0]}
+        {
+            "channel": ["search"],
+            "start": ["2024-03-04"],
+            "end": ["2024-03-31"],
+            "spend_delta": [20000.0],
+            "spend": [None],
+            "lift": [52000.0],
+            "lift_se": [9000.0],
+            "predicted_mean": [48000.0],
+            "predicted_lower_90": [40000.0],
+            "predicted_upper_90": [56000.0],
+            "predicted_z": [0.35],
+        },
+        index=pd.Index(["search 2024-03-04..2024-03-31"], name="lift_test"),
     )
     return mmm, validation, stability, calibration
 

@@ -31,7 +31,7 @@ def test_report_renders_in_chromium(review_pages, open_in_chromium, screenshot):
     assert check["errors"] == []
     assert check["sections"] == SECTIONS
     assert check["title"] == "MMM review: sales"
-    assert check["images"] == 13 and check["broken"] == []
+    assert check["images"] == 14 and check["broken"] == []
     assert check["smallest_image"] >= 300  # every figure decoded at its real size
     assert check["external"] == []
     assert check["badges"] >= 10

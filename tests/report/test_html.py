@@ -55,10 +55,10 @@ def test_every_section_in_reading_order(page):
 def test_figures_are_embedded_pngs_and_nothing_is_fetched(page):
     uris = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
     # data, PPC, prior PPC, residuals, spectrum, contributions, waterfall, ROAS, curves,
-    # adstock, priors, holdout, stability
-    assert len(uris) == 13
+    # adstock, priors, holdout, stability, lift tests
+    assert len(uris) == 14
     assert all(base64.b64decode(u)[:8] == PNG for u in uris)
-    assert len(re.findall(r"<img ", page)) == 13
+    assert len(re.findall(r"<img ", page)) == 14
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<script" not in page and "<link" not in page
 
@@ -69,7 +69,7 @@ def test_verdicts_and_tables_show_the_results(page, fake_review):
     assert "Not checked (no sampler statistics)" in page  # a fake posterior has none
     assert validation.verdict.split(":")[0] in page
     assert re.search(r"search \(2023 → 2024: \+0\.[78]\d\)", page)  # the flagged channel
-    assert '<th scope="col">lift</th>' in page  # calibration table
+    assert '<th scope="col">measured lift (90%)</th>' in page  # calibration table
     assert "&#34;kind&#34;: &#34;geometric&#34;" in page  # the full config, escaped
 
 

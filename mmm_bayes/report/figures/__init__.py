@@ -5,6 +5,7 @@ and for the review report `data`, `ppc`, `spectrum`, `waterfall`, `decay`, `prio
 `validation`; `write` saves the standard set as PNG files.
 """
 
+from .calibration import plot_lift_tests
 from .contributions import plot_contributions
 from .data import plot_data_overview
 from .decay import plot_adstock_decay
@@ -24,6 +25,7 @@ __all__ = [
     "plot_data_overview",
     "plot_fit",
     "plot_holdout",
+    "plot_lift_tests",
     "plot_predictive_check",
     "plot_prior_posterior",
     "plot_residual_spectrum",

@@ -123,4 +123,9 @@ def _mean_pieces(
     channels = contributions["channels"]
     require_dims(channels, ["date", "channel"], "'channels'")
     mean = posterior_mean(channels).transpose("channel", "date")
-    return base, [(str(c), row) for c, row in zip(mean["channel"].values, mean.values, strict=True)]
+    media = [(str(c), row) for c, row in zip(mean["channel"].values, mean.values, strict=True)]
+    if "interactions" in contributions:  # channel overlaps: one band each, after the channels
+        pairs = posterior_mean(contributions["interactions"]).transpose("interaction", "date")
+        media += [(str(k), row) for k, row in zip(pairs["interaction"].values, pairs.values,
+                                                  strict=True)]  # fmt: skip
+    return base, media

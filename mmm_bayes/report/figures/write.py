@@ -13,6 +13,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from ._common import save_png_atomic
+from .calibration import plot_lift_tests
 from .contributions import plot_contributions
 from .fit import plot_fit
 from .response import plot_response_curves
@@ -30,6 +31,7 @@ def write_figures(
     observed: pd.Series | xr.DataArray | None = None,
     predictive: xr.DataArray | None = None,
     truth: dict[str, float] | None = None,
+    lift_tests: pd.DataFrame | None = None,
     kpi_label: str = "KPI",
     currency_label: str = "currency",
     dpi: float = 120,
@@ -43,6 +45,7 @@ def write_figures(
     ``contributions.png``        ``contributions`` is given (with ``observed`` if given)
     ``response_curves.png``      ``curves`` is given
     ``fit.png``                  both ``observed`` and ``predictive`` are given
+    ``lift_tests.png``           ``lift_tests`` (a lift-test table) is given
     ============================ =====================================================
 
     Each file is saved under a temporary name in ``folder`` and renamed into place, so a reader
@@ -64,6 +67,8 @@ def write_figures(
         Posterior predictive draws, dims (chain, draw, date); see `plot_fit`.
     truth : dict of str to float, optional
         Known ROAS per channel, marked on ``roas.png``.
+    lift_tests : DataFrame, optional
+        Measured vs predicted lift per test; see `plot_lift_tests`.
     kpi_label, currency_label : str
         Names of the KPI and the currency, used in axis labels.
     dpi : float, default 120
@@ -99,6 +104,11 @@ def write_figures(
             plot_fit(observed, predictive, ax=fig.subplots(), kpi_label=kpi)
     elif predictive is not None:
         log.warning("fit.png skipped: posterior predictive draws were given without `observed`.")
+    if lift_tests is not None and len(lift_tests):
+        with _png(
+            folder / "lift_tests.png", (7.0, 1.6 + 0.7 * len(lift_tests)), dpi, written
+        ) as fig:
+            plot_lift_tests(lift_tests, ax=fig.subplots(), kpi_label=kpi)
     return written
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mmm_bayes.report.figures import plot_holdout, plot_stability
+from mmm_bayes.report.figures import plot_holdout, plot_lift_tests, plot_stability
 from mmm_bayes.report.sections.blocks import (
     day,
     figure_block,
@@ -133,23 +133,57 @@ def section_stability(c: ReportContent) -> dict:
 
 
 def section_calibration(c: ReportContent) -> dict:
-    """Return the calibration section (only called when results exist)."""
+    """Return the calibration section: each lift test measured vs predicted (when tests exist)."""
     t = c.calibration
-    rows = [
-        [num(v) if isinstance(v, int | float | np.number) else str(v) for v in r]
-        for r in t.itertuples(index=False)
-    ]
+    before = "before_mean" in t.columns
+    rows, flags = [], []
+    for label, r in t.iterrows():
+        se90 = 1.6449 * r["lift_se"]
+        row = [
+            str(label),
+            str(r["channel"]),
+            num(r["spend_delta"]) if _given(r.get("spend_delta")) else f"{num(r['spend'])} vs 0",
+            interval(r["lift"], r["lift"] - se90, r["lift"] + se90),
+            interval(r["predicted_mean"], r["predicted_lower_90"], r["predicted_upper_90"]),
+            f"{r['predicted_z']:+.2f}",
+        ]
+        if before:
+            row.append(interval(r["before_mean"], r["before_lower_90"], r["before_upper_90"]))
+        rows.append(row)
+        flags.append(abs(r["predicted_z"]) > 2)
+    columns = ["test", "channel", "spend change", "measured lift (90%)", "model (90%)", "z"]
+    if before:
+        columns.append("model without tests (90%)")
     return {
         "id": "calibration",
         "title": "Calibration (lift tests)",
         "blocks": [
             text_block(
-                "Experiment results the model was calibrated with, against the model's "
-                "estimate for the same channel and period."
+                "Each lift test's measured incremental KPI (with the 90% interval from its "
+                "standard error) against the model's posterior prediction of the same test: "
+                "the channel's spend changed as in the test, through its adstock and saturation "
+                "at the test's spend level. `z` is the measured lift's distance from the "
+                "prediction in combined standard errors; |z| > 2 (flagged) means the model and "
+                "the experiment disagree: check the test's window, spend and units before "
+                "trusting either."
+                + (
+                    " The grey intervals are a fit of the same data without the tests."
+                    if before
+                    else ""
+                )
             ),
-            table_block("Calibration results", list(map(str, t.columns)), rows),
+            figure_block(
+                lambda fig: plot_lift_tests(t, ax=fig.subplots(), kpi_label=c.kpi),
+                (7.0, 1.6 + 0.7 * len(t)),
+                "lift tests: measured vs model",
+            ),
+            table_block("Lift tests", columns, rows, flags),
         ],
     }
+
+
+def _given(value) -> bool:
+    return value is not None and not (isinstance(value, float) and np.isnan(value))
 
 
 def section_config(c: ReportContent) -> dict:
