@@ -83,7 +83,7 @@ def _header(run: dict) -> str:
     if rec:
         seeds = ", ".join(f"{k} {v}" for k, v in rec["seeds"].items())
         lines.append(
-            f"Recovery fits (preset `{rec['preset']}`): nutpie, {rec['chains']} chains x "
+            f"- Recovery fits (preset `{rec['preset']}`): nutpie, {rec['chains']} chains x "
             f"{rec['tune']} warm-up x {rec['draws']} draws each; seeds per scenario: {seeds}; "
             f"wall time {rec['wall_s'] / 60:.1f} min on {rec['cpus']} CPUs ({rec['machine']})."
         )
@@ -91,17 +91,17 @@ def _header(run: dict) -> str:
         names = stage.removeprefix("recovery: ").split(", ")
         seeds = ", ".join(f"{n} {info['seeds'].get(n, 0)}" for n in names)
         lines.append(
-            f"Fitted in a later run of the same command (`--only`): seeds {seeds}; "
+            f"- Fitted in a later run of the same command (`--only`): seeds {seeds}; "
             f"{info['chains']} chains x {info['tune']} warm-up x {info['draws']} draws; "
             f"wall time {info['wall_s'] / 60:.1f} min."
         )
     if sbc:
         lines.append(
-            f"SBC (preset `{sbc['preset']}`): wall time {sbc['wall_s'] / 60:.1f} min; "
+            f"- SBC (preset `{sbc['preset']}`): wall time {sbc['wall_s'] / 60:.1f} min; "
             "settings in the SBC section."
         )
     lines.append(
-        "Fit times are wall-clock seconds of `MMM.fit` on a machine shared with other work; "
+        "- Fit times are wall-clock seconds of `MMM.fit` on a machine shared with other work; "
         "the first fit of each model structure includes compiling it, later fits reuse it."
     )
     return "\n".join(lines)
