@@ -24,18 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from mmm_bayes import MMM
+from mmm_bayes.simulate.calibration import COLLINEAR_SPEC as SPEC
 from mmm_bayes.simulate.calibration import collinear_lift
-
-SPEC = {
-    "kpi": "sales",
-    "channels": [
-        {"name": "tv", "column": "tv_spend"},
-        {"name": "online_video", "column": "online_video_spend"},
-        {"name": "search", "column": "search_spend"},
-    ],
-    "controls": ["price_index", "promo"],
-    "seasonality": {"order": 1},
-}
 
 
 def fit_once(data, lift_tests, *, draws: int, tune: int, seed: int) -> dict:

@@ -356,17 +356,6 @@ class MMM(ReviewMixin):
             if figures:
                 self._write_figures(tmp, results)
 
-        if self.lift is not None:
-            inner = extra
-
-            def extra(tmp: Path) -> None:
-                inner(tmp)
-                lift_tests_frame(self.lift.tests).to_csv(tmp / LIFT_TESTS_FILE, index=False)
-                if self.uncalibrated is not None:
-                    before = self.uncalibrated
-                    summary = before._roas_summary(before.roas(), before.marginal_roas())
-                    summary.to_csv(tmp / "roas_uncalibrated.csv", index_label="channel")
-
         self.folder = save_run(
             folder,
             idata=idata,
@@ -435,8 +424,13 @@ class MMM(ReviewMixin):
         summary.to_csv(folder / "roas.csv", index_label="channel")
         table = analysis.contribution_table(results["contributions"])
         table.to_csv(folder / "contributions.csv", index=False)
-        if "lift_tests" in results:
+        if self.lift is not None:
+            lift_tests_frame(self.lift.tests).to_csv(folder / LIFT_TESTS_FILE, index=False)
             results["lift_tests"].to_csv(folder / "lift_test_check.csv")
+        if self.lift is not None and self.uncalibrated is not None:
+            before = self.uncalibrated
+            summary = before._roas_summary(before.roas(), before.marginal_roas())
+            summary.to_csv(folder / "roas_uncalibrated.csv", index_label="channel")
         checks = [c.to_dict() for c in self.diagnostics()]
         (folder / "diagnostics.json").write_text(json.dumps(checks, indent=2) + "\n")
 

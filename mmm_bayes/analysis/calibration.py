@@ -40,14 +40,9 @@ def lift_predictions(
     for k, c in enumerate(lift.channel_idx):
         p = {name: v[..., c : c + 1] for name, v in params.items()}  # (chain, draw, 1)
         w = weights[..., c : c + 1, :]  # (chain, draw, 1, lag)
-        at_mean = saturate(np.ones((*p["effect"].shape, 1)), p, spec)
         n = int(lift.mask[k].sum())
-
-        def response(lagged, p=p, w=w, at_mean=at_mean, n=n):
-            x = (lagged[None, None, None, :n, :] * w[..., None, :]).sum(axis=-1)
-            return saturate(x, p, spec) / at_mean  # (chain, draw, 1, period)
-
-        diff = (response(lift.treated[k]) - response(lift.base[k])).sum(axis=-1)[..., 0]
+        treated = _response(lift.treated[k, :n], p, w, spec)
+        diff = (treated - _response(lift.base[k, :n], p, w, spec)).sum(axis=-1)[..., 0]
         out.append(p["effect"][..., 0] * diff * inputs.kpi_scale)
     coords = {d: ds[d] for d in SAMPLE_DIMS} | {"lift_test": lift.labels}
     return xr.DataArray(
@@ -57,6 +52,13 @@ def lift_predictions(
         name="predicted_lift",
         attrs={"units": "KPI"},
     )
+
+
+def _response(lagged: np.ndarray, p: dict, w: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """Return the normalized response of one test's lagged media (period, lag), every draw."""
+    x = (lagged[None, None, None] * w[..., None, :]).sum(axis=-1)  # (chain, draw, 1, period)
+    at_mean = saturate(np.ones((*p["effect"].shape, 1)), p, spec)
+    return saturate(x, p, spec) / at_mean
 
 
 def lift_test_table(

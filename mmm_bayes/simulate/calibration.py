@@ -21,7 +21,7 @@ from mmm_bayes.simulate.media import AlwaysOn, Flighted
 from mmm_bayes.simulate.scenarios import simulate_kpi
 from mmm_bayes.simulate.truth import ChannelTruth, Truth
 
-__all__ = ["COLLINEAR_CHANNELS", "collinear_lift", "true_lift"]
+__all__ = ["COLLINEAR_CHANNELS", "COLLINEAR_SPEC", "collinear_lift", "true_lift"]
 
 #: TV is profitable and slow; online video, bought alongside it, returns far less.
 COLLINEAR_CHANNELS: tuple[ChannelTruth, ...] = (
@@ -29,6 +29,15 @@ COLLINEAR_CHANNELS: tuple[ChannelTruth, ...] = (
     ChannelTruth("online_video", alpha=0.3, l_max=8, K=1.2, S=1.5, beta=15_000.0),
     ChannelTruth("search", alpha=0.1, l_max=8, K=0.8, S=1.0, beta=40_000.0),
 )
+
+#: The correct model of :func:`collinear_lift`'s data (a spec dict for ``MMM``): the three
+#: channels, price and promo as controls, one pair of Fourier terms (the simulated season).
+COLLINEAR_SPEC: dict = {
+    "kpi": "sales",
+    "channels": [{"name": c.name, "column": c.spend_column} for c in COLLINEAR_CHANNELS],
+    "controls": ["price_index", "promo"],
+    "seasonality": {"order": 1},
+}
 
 _BASELINE = {
     "intercept": 200_000.0,

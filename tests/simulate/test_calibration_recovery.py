@@ -5,20 +5,10 @@ import logging
 import pytest
 
 from mmm_bayes import MMM, datasets
+from mmm_bayes.simulate.calibration import COLLINEAR_SPEC as SPEC
 from mmm_bayes.simulate.calibration import collinear_lift
 
 pytestmark = pytest.mark.slow
-
-SPEC = {
-    "kpi": "sales",
-    "channels": [
-        {"name": "tv", "column": "tv_spend"},
-        {"name": "online_video", "column": "online_video_spend"},
-        {"name": "search", "column": "search_spend"},
-    ],
-    "controls": ["price_index", "promo"],
-    "seasonality": {"order": 1},
-}
 
 
 def _roas(data, lift_tests):
