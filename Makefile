@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint format bench docs-config bench-optimize bench-forecast bench-calibration validate sbc clean
+.PHONY: install demo test test-slow lint format docs notebooks bench docs-config bench-optimize bench-forecast bench-calibration bench-geo validate sbc clean
 
 install: $(STAMP)
 
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml .python-version
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), f"mmm_bayes needs Python >= 3.12, found {sys.version.split()[0]}; install $(PY_VERSION) (pyenv install $(PY_VERSION)) or run make PYTHON=/path/to/python3.12"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip >/dev/null
-	$(BIN)/python -m pip install -e ".[test,lint,parquet]"
+	$(BIN)/python -m pip install -e ".[test,lint,parquet,docs]"
 	touch $(STAMP)
 
 demo: install
@@ -25,6 +25,12 @@ test: install
 test-slow: install
 	$(BIN)/python -m pytest -m slow -q
 
+docs: install  # the documentation site, warnings as errors, into site/ (open site/index.html)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+notebooks: install  # run every notebook in notebooks/ top to bottom (also part of `make test`)
+	$(BIN)/python -m pytest -m notebooks -q
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -33,8 +39,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: install  # vs PyMC-Marketing, then geo-model fit times for 20/50/100 geos (docs/benchmarks.md)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_geo.py --mode speed
 
 docs-config: install  # regenerate docs/config.md's options table and docs/mmm-bayes.schema.json
 	$(BIN)/python -m mmm_bayes.config.docs
@@ -44,6 +51,9 @@ bench-optimize: install
 
 bench-calibration: install  # ROAS errors without and with a lift test (docs/calibration.md)
 	$(BIN)/python benchmarks/bench_calibration.py --seeds 1 2 3
+
+bench-geo: install  # geo fit times + recovery: national/geo ROAS, random-walk bands (docs/geo.md)
+	$(BIN)/python benchmarks/bench_geo.py --mode all
 
 bench-forecast: install  # ROAS with and without a past-forecast control (docs/granular.md)
 	$(BIN)/python benchmarks/bench_forecast.py --seeds 1 2
@@ -55,4 +65,4 @@ sbc: install  # only the SBC part of `make validate`, then rewrite docs/validati
 	$(BIN)/python -m mmm_bayes.validation --preset full --out docs --skip-recovery
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache site

@@ -113,6 +113,8 @@ class MMM(ReviewMixin):
             channel_cols=self.spec.channel_columns,
             control_cols=(*self.spec.controls, *self.spec.overlap_columns),
             spend_cols=self.spec.extra_spend_columns,
+            geo_col=self.spec.geo.column if self.spec.geo else None,
+            scale_col=self.spec.geo.scale_column if self.spec.geo else None,
             source=source,
         )
 
@@ -224,7 +226,8 @@ class MMM(ReviewMixin):
     def _roas_summary(self, roas: xr.DataArray, marginal: xr.DataArray) -> pd.DataFrame:
         table = analysis.roas_table(roas)
         marginal_table = analysis.roas_table(marginal).add_prefix("marginal_")
-        spend = pd.Series(self.inputs.spend.sum(axis=0), index=table.index, name="spend")
+        spend = self.inputs.spend.reshape(-1, len(self.inputs.channels)).sum(axis=0)
+        spend = pd.Series(spend, index=table.index, name="spend")
         return pd.concat([spend, table, marginal_table], axis=1)
 
     def marginal_roas(self) -> xr.DataArray:
@@ -282,6 +285,52 @@ class MMM(ReviewMixin):
         """Tidy table of contributions per date and component with mean and 90% interval."""
         return analysis.contribution_table(self.contributions())
 
+    # --- geo models and time-varying effects (docs/geo.md, docs/time_varying.md) ------------
+
+    def geo_roas(self) -> xr.DataArray:
+        """ROAS of each channel in each geo, dims (chain, draw, geo, channel), KPI per currency.
+
+        The definition of :meth:`roas` within each geo; :meth:`roas` of a geo model is the
+        national roll-up (all geos' contributions over all geos' spend).
+        """
+        if self.spec.geo is None:
+            raise MMMError("geo_roas() needs a geo model (spec `geo`); use roas() for this one.")
+        return analysis.geo_roas(self._posterior(), self.inputs, self.spec)
+
+    def geo_roas_table(self, interval: float = 0.9) -> pd.DataFrame:
+        """Table per geo and channel: spend, ROAS mean, median and central ``interval``."""
+        da = self.geo_roas()
+        lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
+        q = da.quantile([lo, 0.5, hi], dim=("chain", "draw"))
+        table = pd.DataFrame(
+            {
+                "spend": xr.DataArray(
+                    self.inputs.spend.sum(axis=1),
+                    dims=("geo", "channel"),
+                    coords={"geo": da["geo"], "channel": da["channel"]},
+                ).to_series(),
+                "mean": da.mean(("chain", "draw")).to_series(),
+                "median": q.sel(quantile=0.5, drop=True).to_series(),
+                f"q{round(lo * 100):02d}": q.sel(quantile=lo, drop=True).to_series(),
+                f"q{round(hi * 100):02d}": q.sel(quantile=hi, drop=True).to_series(),
+            }
+        )
+        return table
+
+    def time_varying_coefficients(self) -> xr.DataArray:
+        """Each time-varying channel's KPI per period at its mean spend, over time.
+
+        Dims (chain, draw, date, channel), KPI units; see
+        :func:`mmm_bayes.analysis.time_varying.time_varying_coefficients`. The intercept drift,
+        if any, is in ``contributions()["baseline"]``.
+        """
+        return analysis.time_varying_coefficients(self._posterior(), self.inputs, self.spec)
+
+    def observed_kpi(self) -> pd.Series:
+        """Return the observed KPI per date (summed over geos in a geo model), KPI units."""
+        kpi = self.inputs.kpi if self.spec.geo is None else self.inputs.national_kpi
+        return pd.Series(kpi, index=self.inputs.dates, name=self.spec.kpi)
+
     # --- budget optimization (docs/optimizer.md) ----------------------------------------------
 
     def optimize_budget(
@@ -317,6 +366,12 @@ class MMM(ReviewMixin):
         """
         from mmm_bayes.optimize import budget_problem, optimize_budget
 
+        if self.spec.geo is not None:
+            raise MMMError(
+                "budget optimization of geo models is not available yet: fit a national model "
+                "on the geo sums (sum the KPI and spend over geos per date; keep one value of "
+                "controls that are the same in every geo) and optimize that"
+            )
         spec = budget_problem(problem, total=total, bounds=bounds, periods=periods, **options)
         return optimize_budget(self._posterior(), self.inputs, self.spec, spec)
 
@@ -396,6 +451,10 @@ class MMM(ReviewMixin):
             "contributions": self.contributions(),
             "curves": self.response_curves(),
         }
+        if self.spec.geo is not None:
+            results["geo_roas"] = self.geo_roas()
+        if self.spec.time_varying is not None and self.spec.time_varying.channels:
+            results["time_varying"] = self.time_varying_coefficients()
         if self.lift is not None:
             results["lift_tests"] = self.lift_test_table(before=self.uncalibrated)
         return results
@@ -407,8 +466,11 @@ class MMM(ReviewMixin):
         predictive = None
         if "posterior_predictive" in idata:
             predictive = idata["posterior_predictive"]["kpi"]
-        observed = pd.Series(self.inputs.kpi, index=self.inputs.dates, name=self.spec.kpi)
-        return write_figures(
+            if "geo" in predictive.dims:
+                predictive = predictive.sum("geo")
+        observed = self.observed_kpi()
+        extra = _write_geo_figures(folder, results, self.spec.kpi)
+        return extra + write_figures(
             folder,
             roas=results["roas"],
             contributions=results["contributions"],
@@ -431,6 +493,12 @@ class MMM(ReviewMixin):
             before = self.uncalibrated
             summary = before._roas_summary(before.roas(), before.marginal_roas())
             summary.to_csv(folder / "roas_uncalibrated.csv", index_label="channel")
+        if "geo_roas" in results:
+            self.geo_roas_table().to_csv(folder / "geo_roas.csv")
+        if "time_varying" in results:
+            analysis.time_varying_table(results["time_varying"]).to_csv(
+                folder / "time_varying.csv", index=False
+            )
         checks = [c.to_dict() for c in self.diagnostics()]
         (folder / "diagnostics.json").write_text(json.dumps(checks, indent=2) + "\n")
 
@@ -441,6 +509,28 @@ class MMM(ReviewMixin):
 
     def _posterior(self) -> xr.Dataset:
         return self._fitted()["posterior"].to_dataset()
+
+
+def _write_geo_figures(folder: str | Path, results: dict, kpi: str) -> list[Path]:
+    """Write geo_roas.png and time_varying.png when the results hold them."""
+    from matplotlib.figure import Figure
+
+    from mmm_bayes.report.figures import plot_geo_roas, plot_time_varying
+    from mmm_bayes.report.figures._common import save_png_atomic
+
+    written = []
+    if "geo_roas" in results:
+        da = results["geo_roas"]
+        size = (3.2 * da.sizes["channel"] + 1.5, 1.5 + 0.22 * da.sizes["geo"])
+        fig = Figure(figsize=size, layout="constrained")
+        plot_geo_roas(da, fig=fig, national=results["roas"], kpi_label=kpi)
+        written.append(save_png_atomic(fig, Path(folder) / "geo_roas.png", dpi=110))
+    if "time_varying" in results:
+        da = results["time_varying"]
+        fig = Figure(figsize=(10.0, 1.0 + 2.6 * da.sizes["channel"]), layout="constrained")
+        plot_time_varying(da, fig=fig, kpi_label=kpi)
+        written.append(save_png_atomic(fig, Path(folder) / "time_varying.png", dpi=110))
+    return written
 
 
 def _write_config(path: Path, config: RunConfig, *, output: Path) -> None:

@@ -91,12 +91,14 @@ class ReviewMixin:
             pred = self._prior_draws(draws, random_seed)["prior_predictive"]["kpi"]
         else:
             pred = self._posterior_predictive(random_seed)
-        return analysis.predictive_check(self.inputs.kpi, pred, kind=kind)
+        pred = pred.sum("geo") if "geo" in pred.dims else pred  # geo models: national sums
+        return analysis.predictive_check(self.observed_kpi().to_numpy(), pred, kind=kind)
 
     def residuals(self: MMM) -> pd.Series:
         """Observed KPI minus the posterior-mean fit (``mu``), by date, KPI units."""
         mu = self.contributions()["mu"].mean(("chain", "draw")).to_numpy()
-        return pd.Series(self.inputs.kpi - mu, index=self.inputs.dates, name="residual")
+        observed = self.observed_kpi().to_numpy()  # summed over geos in a geo model
+        return pd.Series(observed - mu, index=self.inputs.dates, name="residual")
 
     def residual_spectrum(self: MMM) -> analysis.ResidualSpectrum:
         """Periodogram of the residuals, flagging periodic structure the model missed."""
@@ -162,6 +164,7 @@ class ReviewMixin:
         >>> result = mmm.validate(holdout=13, folds=2, draws=500)   # doctest: +SKIP
         >>> result.save("runs/demo/validation.json")                # doctest: +SKIP
         """
+        self._national_only("validate")
         self._fitted()
         cut = analysis.holdout_folds(
             len(self.inputs.dates), holdout=holdout, folds=folds, step=step, window=window
@@ -195,6 +198,7 @@ class ReviewMixin:
         StabilityResult
             ROAS per window and channel, pairwise differences, flagged channels, verdict.
         """
+        self._national_only("stability")
         self._fitted()
         refit = self._refitter({"random_seed": random_seed} | settings)
         frame, dates = self.data.frame, self.inputs.dates
@@ -296,19 +300,20 @@ class ReviewMixin:
 
         results = self._results()
         prior = self._prior_draws(prior_draws, random_seed)
-        spend = pd.DataFrame(
-            self.inputs.spend, index=self.inputs.dates, columns=list(self.inputs.channels)
-        )
+        spend = self.inputs.spend.sum(axis=0) if self.spec.geo else self.inputs.spend
+        spend = pd.DataFrame(spend, index=self.inputs.dates, columns=list(self.inputs.channels))
+        prior_kpi = prior["prior_predictive"]["kpi"]
+        prior_kpi = prior_kpi.sum("geo") if "geo" in prior_kpi.dims else prior_kpi
         return ReportContent(
             spec=self.spec,
             sampler=self.sampler,
-            observed=pd.Series(self.inputs.kpi, index=self.inputs.dates, name=self.spec.kpi),
+            observed=self.observed_kpi(),
             spend=spend,
             data_info={"freq": self.data.freq, "fingerprint": self.data.fingerprint},
             diagnosis=self.diagnose(),
             posterior_check=self.predictive_check(random_seed=random_seed),
             prior_check=analysis.predictive_check(
-                self.inputs.kpi, prior["prior_predictive"]["kpi"], kind="prior"
+                self.observed_kpi().to_numpy(), prior_kpi, kind="prior"
             ),
             residuals=self.residuals(),
             spectrum=self.residual_spectrum(),
@@ -327,10 +332,20 @@ class ReviewMixin:
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def _national_only(self: MMM, what: str) -> None:
+        if self.spec.geo is not None:
+            raise MMMError(
+                f"{what}() refits national models only for now; for a geo model, fit the "
+                "geo sums nationally (sum the KPI and spend over geos per date; keep one value "
+                "of controls that are the same in every geo) and run it on that"
+            )
+
     def _posterior_predictive(self: MMM, random_seed: int) -> xr.DataArray:
         idata = self._fitted()
         if "posterior_predictive" in idata.children:
             return idata["posterior_predictive"]["kpi"]
+        if self.spec.geo is not None:
+            raise MMMError("refit with posterior_predictive=True to check a geo model's fit")
         return analysis.predictive_draws(idata, self.inputs, self.spec, random_seed=random_seed)
 
     def _prior_draws(self: MMM, draws: int, random_seed: int) -> xr.DataTree:

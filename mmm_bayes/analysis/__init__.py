@@ -3,6 +3,7 @@
 from mmm_bayes.analysis.calibration import lift_predictions, lift_test_table
 from mmm_bayes.analysis.contributions import contribution_table, contributions
 from mmm_bayes.analysis.decay import adstock_decay, decay_table
+from mmm_bayes.analysis.geo import geo_roas
 from mmm_bayes.analysis.media import channel_contribution, media_params, posterior_dataset
 from mmm_bayes.analysis.ppc import (
     PredictiveCheck,
@@ -18,6 +19,7 @@ from mmm_bayes.analysis.prior_posterior import prior_posterior_table
 from mmm_bayes.analysis.roas import marginal_roas, response_curves, roas, roas_table
 from mmm_bayes.analysis.spectrum import ResidualSpectrum, periodogram, residual_spectrum
 from mmm_bayes.analysis.stability import StabilityResult, compare_windows, split_windows
+from mmm_bayes.analysis.time_varying import time_varying_coefficients, time_varying_table
 from mmm_bayes.analysis.validation import (
     Fold,
     FoldResult,
@@ -43,6 +45,7 @@ __all__ = [
     "crps_ensemble",
     "decay_table",
     "fit_metrics",
+    "geo_roas",
     "holdout_folds",
     "lift_predictions",
     "lift_test_table",
@@ -59,5 +62,7 @@ __all__ = [
     "roas",
     "roas_table",
     "split_windows",
+    "time_varying_coefficients",
+    "time_varying_table",
     "validate",
 ]

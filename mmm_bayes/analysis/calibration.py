@@ -35,6 +35,7 @@ def lift_predictions(
     """
     ds = posterior_dataset(posterior)
     params = media_params(ds, spec, inputs.channels)
+    params.pop("multiplier", None)  # lift tests are on constant-effect channels only
     weights = adstock_weights(params, spec)  # (chain, draw, channel, lag)
     out = []
     for k, c in enumerate(lift.channel_idx):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from mmm_bayes.analysis.geo import geo_contributions
 from mmm_bayes.analysis.interaction import interaction_contribution
 from mmm_bayes.analysis.media import (
     SAMPLE_DIMS,
@@ -17,6 +18,7 @@ from mmm_bayes.analysis.media import (
     media_params,
     posterior_dataset,
 )
+from mmm_bayes.model.geo import GeoInputs
 from mmm_bayes.model.inputs import ModelInputs
 from mmm_bayes.spec import ModelSpec
 
@@ -34,6 +36,8 @@ def _data(inputs: ModelInputs, values: np.ndarray, *dims: str) -> xr.DataArray:
 def _baseline_terms(ds: xr.Dataset, inputs: ModelInputs, spec: ModelSpec) -> dict:
     ones = _data(inputs, np.ones(len(inputs.dates)), "date")
     terms = {"baseline": ds["intercept"] * ones}
+    if "intercept_drift" in ds:  # time-varying intercept
+        terms["baseline"] = terms["baseline"] + ds["intercept_drift"]
     if spec.trend.enabled:
         terms["trend"] = ds["trend_slope"] * _data(inputs, inputs.time, "date")
     if inputs.fourier_names:
@@ -73,14 +77,17 @@ def contributions(
         ``attrs["units"] == "KPI"``.
     """
     ds = posterior_dataset(posterior)
-    terms = {k: v * inputs.kpi_scale for k, v in _baseline_terms(ds, inputs, spec).items()}
-    media = channel_contribution(
-        inputs.media_scaled.T,
-        media_params(ds, spec, inputs.channels),
-        spec,
-        kpi_scale=inputs.kpi_scale,
-    )
-    terms["channels"] = _data(inputs, media, *SAMPLE_DIMS, "channel", "date")
+    if isinstance(inputs, GeoInputs):  # summed over geos
+        terms = geo_contributions(ds, inputs, spec)
+    else:
+        terms = {k: v * inputs.kpi_scale for k, v in _baseline_terms(ds, inputs, spec).items()}
+        media = channel_contribution(
+            inputs.media_scaled.T,
+            media_params(ds, spec, inputs.channels),
+            spec,
+            kpi_scale=inputs.kpi_scale,
+        )
+        terms["channels"] = _data(inputs, media, *SAMPLE_DIMS, "channel", "date")
     if spec.interactions:  # channel overlaps, reported apart (analysis.interaction splits them)
         pairs = interaction_contribution(ds, inputs, spec)
         names = [i.name for i in spec.interactions]

@@ -27,6 +27,7 @@ __all__ = ["interaction_contribution", "interaction_share"]
 def _response(ds: xr.Dataset, inputs: ModelInputs, spec: ModelSpec, extend: bool) -> np.ndarray:
     """Saturated media over its value at mean spend, (chain, draw, channel, date[+tail])."""
     params = media_params(ds, spec, inputs.channels)
+    params.pop("multiplier", None)  # interactions act on the saturated media themselves
     params["effect"] = np.ones_like(params["effect"])
     return channel_contribution(inputs.media_scaled.T, params, spec, extend=extend)
 

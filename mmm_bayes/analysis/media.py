@@ -62,10 +62,28 @@ def media_params(
     """
     ds = posterior_dataset(posterior)
     sel = {"channel": list(channels)}
-    return {
+    params = {
         name: ds[name].sel(sel).transpose(*SAMPLE_DIMS, "channel").to_numpy()
         for name in spec.media_priors()
     }
+    multiplier = effect_multiplier(ds, channels)
+    if multiplier is not None:
+        params["multiplier"] = multiplier
+    return params
+
+
+def effect_multiplier(ds: xr.Dataset, channels: tuple[str, ...]) -> np.ndarray | None:
+    """Time-varying effect multipliers, shape (chain, draw, channel, date); None if none.
+
+    Channels with a constant effect get ones.
+    """
+    if "effect_multiplier" not in ds:
+        return None
+    m = ds["effect_multiplier"].transpose(*SAMPLE_DIMS, "tv_channel", "date")
+    out = np.ones((*m.shape[:2], len(channels), m.shape[-1]))
+    for c in m["tv_channel"].values:
+        out[:, :, list(channels).index(str(c))] = m.sel(tv_channel=c).to_numpy()
+    return out
 
 
 def adstock_weights(params: Mapping[str, np.ndarray], spec: ModelSpec) -> np.ndarray:
@@ -109,7 +127,8 @@ def channel_contribution(
     params : mapping of str to ndarray
         ``effect``, ``alpha`` [, ``theta``], ``K`` and ``S`` or ``lam``, each shaped
         (..., channel) and broadcasting against ``spend_scaled.shape[:-1]``, e.g. (chain, draw,
-        channel) as from :func:`media_params`.
+        channel) as from :func:`media_params`; optionally ``multiplier`` (..., channel, date),
+        time-varying effect multipliers (the last one holds in the carryover periods).
     spec : ModelSpec
         Chooses the adstock and saturation (and ``l_max``).
     extend : bool, default False
@@ -129,4 +148,15 @@ def channel_contribution(
         x = np.concatenate([x, np.zeros((*x.shape[:-1], spec.adstock.l_max - 1))], axis=-1)
     at_mean = _saturation(np.ones((*np.shape(params["effect"]), 1)), params, spec)
     response = _saturation(_adstock(x, params, spec), params, spec) / at_mean
+    if params.get("multiplier") is not None:
+        response = response * extend_multiplier(params["multiplier"], x.shape[-1])
     return np.asarray(params["effect"], dtype=float)[..., None] * response * kpi_scale
+
+
+def extend_multiplier(multiplier: np.ndarray, n_periods: int) -> np.ndarray:
+    """Pad a (..., date) multiplier to ``n_periods`` with its last value (carryover periods)."""
+    m = np.asarray(multiplier, dtype=float)
+    extra = n_periods - m.shape[-1]
+    if extra <= 0:
+        return m[..., :n_periods]
+    return np.concatenate([m, np.repeat(m[..., -1:], extra, axis=-1)], axis=-1)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from mmm_bayes.analysis.geo import national_incremental_kpi
 from mmm_bayes.analysis.interaction import interaction_share
 from mmm_bayes.analysis.media import (
     SAMPLE_DIMS,
@@ -24,6 +25,7 @@ from mmm_bayes.analysis.media import (
     posterior_dataset,
 )
 from mmm_bayes.errors import DataError
+from mmm_bayes.model.geo import GeoInputs
 from mmm_bayes.model.inputs import ModelInputs
 from mmm_bayes.spec import ModelSpec
 
@@ -32,9 +34,9 @@ __all__ = ["marginal_roas", "response_curves", "roas", "roas_table"]
 _ROAS_UNITS = {"units": "KPI per currency unit"}
 
 
-def _total_spend(inputs: ModelInputs) -> np.ndarray:
-    """Window spend per channel in currency units; refuse channels that never spent."""
-    total = inputs.spend.sum(axis=0)
+def _total_spend(inputs: ModelInputs | GeoInputs) -> np.ndarray:
+    """Window spend per channel in currency units (all geos); refuse channels that never spent."""
+    total = inputs.spend.reshape(-1, inputs.spend.shape[-1]).sum(axis=0)
     if np.any(total <= 0):
         zero = [c for c, t in zip(inputs.channels, total, strict=True) if t <= 0]
         raise DataError(f"ROAS is undefined for channel(s) {zero}: zero spend in every period")
@@ -51,6 +53,15 @@ def _incremental_kpi(
     x = multiplier * inputs.media_scaled.T
     media = channel_contribution(x, params, spec, extend=True, kpi_scale=inputs.kpi_scale)
     return media.sum(axis=-1)  # (chain, draw, channel)
+
+
+def _channel_kpi(
+    ds: xr.Dataset, inputs: ModelInputs | GeoInputs, spec: ModelSpec, multiplier: float
+) -> np.ndarray:
+    """Each channel's total KPI at ``multiplier`` x its spend, summed over geos if any."""
+    if isinstance(inputs, GeoInputs):
+        return national_incremental_kpi(ds, inputs, spec, multiplier)
+    return _incremental_kpi(media_params(ds, spec, inputs.channels), inputs, spec, multiplier)
 
 
 def _per_channel(
@@ -92,8 +103,7 @@ def roas(posterior: xr.Dataset | xr.DataTree, inputs: ModelInputs, spec: ModelSp
         If a channel has zero total spend.
     """
     ds = posterior_dataset(posterior)
-    params = media_params(ds, spec, inputs.channels)
-    incremental = _incremental_kpi(params, inputs, spec, 1.0)
+    incremental = _channel_kpi(ds, inputs, spec, 1.0)
     # channel overlaps: each channel is credited half of each interaction it is in (Shapley)
     incremental = incremental + interaction_share(ds, inputs, spec, extend=True).sum(axis=-1)
     values = incremental / _total_spend(inputs)
@@ -139,9 +149,7 @@ def marginal_roas(
     if not step > 0:
         raise ValueError(f"step must be > 0 (a relative increase of spend), got {step}")
     ds = posterior_dataset(posterior)
-    params = media_params(ds, spec, inputs.channels)
-    gain = _incremental_kpi(params, inputs, spec, 1.0 + step)
-    gain = gain - _incremental_kpi(params, inputs, spec, 1.0)
+    gain = _channel_kpi(ds, inputs, spec, 1.0 + step) - _channel_kpi(ds, inputs, spec, 1.0)
     return _per_channel(gain / (step * _total_spend(inputs)), ds, inputs, "marginal_roas")
 
 
@@ -182,10 +190,9 @@ def response_curves(
     if m.ndim != 1 or not np.all(np.isfinite(m) & (m >= 0)):
         raise ValueError(f"multipliers must be a 1-d array of finite values >= 0, got {m}")
     ds = posterior_dataset(posterior)
-    params = media_params(ds, spec, inputs.channels)
-    kpi = np.stack([_incremental_kpi(params, inputs, spec, float(k)) for k in m], axis=-1)
+    kpi = np.stack([_channel_kpi(ds, inputs, spec, float(k)) for k in m], axis=-1)
     coords = {d: ds[d] for d in SAMPLE_DIMS} | {"channel": list(inputs.channels), "multiplier": m}
-    spend = inputs.spend.sum(axis=0)[:, None] * m
+    spend = inputs.spend.reshape(-1, len(inputs.channels)).sum(axis=0)[:, None] * m
     return xr.Dataset(
         {
             "spend": (("channel", "multiplier"), spend, {"units": "currency"}),

@@ -171,6 +171,8 @@ def check_data(cfg: RunConfig, frame: pd.DataFrame | None = None) -> ValidatedDa
             channel_cols=spec.channel_columns,
             control_cols=(*spec.controls, *spec.overlap_columns),
             spend_cols=spec.extra_spend_columns,
+            geo_col=spec.geo.column if spec.geo else None,
+            scale_col=spec.geo.scale_column if spec.geo else None,
             source=data_label(cfg),
         )
     except DataError as err:
@@ -219,8 +221,8 @@ def _geo_hint(message: str, frame: pd.DataFrame, cfg: RunConfig) -> str:
         if 1 < n < len(frame) and not frame.duplicated([date, col]).any():
             return (
                 f"{message}\nColumn {col!r} looks like a geo column ({n} values, one row per "
-                f"{col} and date): geo-level models are not built yet (missing feature: "
-                "hierarchical geo models). Aggregate to one national row per date."
+                f"{col} and date): for a geo model set `geo: {{column: {col}}}` (docs/geo.md), "
+                "or aggregate to one national row per date."
             )
     return message
 

@@ -61,6 +61,15 @@ class ValidatedData:
     freq: str
     fingerprint: str
     spend_cols: tuple[str, ...] = ()
+    geo_col: str | None = None
+    scale_col: str | None = None
+
+    @property
+    def geos(self) -> tuple[str, ...]:
+        """Geo names in frame order (empty for national data)."""
+        if self.geo_col is None:
+            return ()
+        return tuple(dict.fromkeys(self.frame[self.geo_col]))
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,8 @@ def validate_data(
     channel_cols: Sequence[str],
     control_cols: Sequence[str] = (),
     spend_cols: Sequence[str] = (),
+    geo_col: str | None = None,
+    scale_col: str | None = None,
     source: str = "data",
 ) -> ValidatedData:
     """Check a table and return it sorted by date, typed, with its frequency and fingerprint.
@@ -109,6 +120,11 @@ def validate_data(
     spend_cols : sequence of str, default ()
         Spend columns of channels whose media column is an exposure measure: finite, >= 0 and
         not zero in every period (ROAS divides by them).
+    geo_col : str, optional
+        Geo column of a panel: one row per geo and date, every geo with the same dates.
+        The frame is then sorted by geo, then date.
+    scale_col : str, optional
+        A geo panel's size column (e.g. population): finite and > 0.
     source : str, default "data"
         Label starting every error message, e.g. the file path.
 
@@ -139,6 +155,10 @@ def validate_data(
     """
     channels, controls = _as_names(channel_cols), _as_names(control_cols)
     spends = _as_names(spend_cols)
+    if geo_col is not None:
+        return _validate_panel(
+            df, date_col, kpi_col, channels, controls, spends, geo_col, scale_col, source
+        )
     _check_roles(date_col, kpi_col, channels, controls, spends, source=source)
     value_cols = (kpi_col, *channels, *spends, *controls)
     _check_columns(df, (date_col, *value_cols), source=source)
@@ -170,6 +190,99 @@ def validate_data(
         freq=freq,
         fingerprint=data_fingerprint(frame),
         spend_cols=spends,
+    )
+
+
+def _validate_panel(
+    df: pd.DataFrame,
+    date_col: str,
+    kpi_col: str,
+    channels: tuple[str, ...],
+    controls: tuple[str, ...],
+    spends: tuple[str, ...],
+    geo_col: str,
+    scale_col: str | None,
+    source: str,
+) -> ValidatedData:
+    """:func:`validate_data` for a geo panel: one row per (geo, date), the same dates per geo."""
+    extra = (scale_col,) if scale_col is not None else ()
+    _check_roles(date_col, kpi_col, channels, (*controls, geo_col, *extra), spends, source=source)
+    value_cols = (kpi_col, *channels, *spends, *controls, *extra)
+    _check_columns(df, (date_col, geo_col, *value_cols), source=source)
+    labels = df.index.tolist()
+    blank = np.array([_is_blank(v) for v in df[geo_col]], dtype=bool)
+    if blank.any():
+        raise DataError(
+            f"{source}: geo column {geo_col!r} is empty at {_Rows(labels).describe(blank)}; give "
+            f"every row its geo. {_ROWS_NOTE}"
+        )
+    geo = df[geo_col].astype(str).to_numpy()
+    dates = _parse_dates(df[date_col], date_col, rows=_Rows(labels), source=source)
+    rows = _Rows(labels, dates)
+    key = pd.DataFrame({"geo": geo, "date": dates})
+    repeated = key.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        groups = key[repeated].groupby(["geo", "date"], sort=True).groups
+        items = [
+            f"{g} {_show_date(d)} at rows {', '.join(str(labels[i]) for i in idx)}"
+            for (g, d), idx in list(groups.items())[:_SHOW]
+        ]
+        raise DataError(
+            f"{source}: {len(groups)} (geo, date) pair(s) repeat in columns {geo_col!r}, "
+            f"{date_col!r}: {'; '.join(items)}{_more(len(groups))}. Each geo needs exactly one "
+            f"row per period: aggregate first (df.groupby([{geo_col!r}, {date_col!r}], "
+            f"as_index=False).sum()); rows are never dropped for you. {_ROWS_NOTE}"
+        )
+    geos = sorted(set(geo))
+    if len(geos) < 2:
+        raise DataError(
+            f"{source}: geo column {geo_col!r} holds one geo ({geos[0]!r}); a geo model needs at "
+            "least two. Fit a national model (leave `geo` out) instead."
+        )
+    values = _check_values(
+        df, value_cols, channels=channels, spends=spends, rows=rows, source=source
+    )
+    if scale_col is not None:
+        bad = ~(values[scale_col] > 0)
+        if bad.any():
+            raise DataError(
+                f"{source}: geo size column {scale_col!r} must be > 0, but is not at "
+                f"{rows.describe(bad, values[scale_col])}. {_ROWS_NOTE}"
+            )
+    all_dates = np.unique(dates)
+    short = {g: all_dates[~np.isin(all_dates, dates[geo == g])] for g in geos}
+    short = {g: d for g, d in short.items() if len(d)}
+    if short:
+        items = [
+            f"{g} lacks {len(d)} ({', '.join(_show_date(x) for x in d[:_SHOW])}{_more(len(d))})"
+            for g, d in list(short.items())[:_SHOW]
+        ]
+        raise DataError(
+            f"{source}: every geo needs a row for every date of the panel, but "
+            f"{'; '.join(items)}{_more(len(short))}. Add the missing rows (spend 0 where "
+            "nothing was spent, the KPI as observed) or trim the dates; rows are never "
+            "invented for you."
+        )
+    first = geo == geos[0]
+    freq = _infer_frequency(
+        np.sort(dates[first]), date_col, labels=[labels[i] for i in np.flatnonzero(first)],
+        source=source,
+    )  # fmt: skip
+    order = np.lexsort((dates, np.searchsorted(geos, geo)))
+    frame = pd.DataFrame(
+        {date_col: dates[order], geo_col: geo[order], **{c: values[c][order] for c in value_cols}}
+    )
+    return ValidatedData(
+        frame=frame,
+        date_col=date_col,
+        kpi_col=kpi_col,
+        channel_cols=channels,
+        control_cols=controls,
+        freq=freq,
+        fingerprint=data_fingerprint(frame),
+        spend_cols=spends,
+        geo_col=geo_col,
+        scale_col=scale_col,
     )
 
 

@@ -66,6 +66,17 @@ REGISTRY: dict[str, DatasetInfo] = {
         "online_video: the go-dark lift test on tv in collinear_weekly_lift_tests.csv (bundled "
         "beside it) can. Made by mmm_bayes.simulate.calibration.collinear_lift(random_seed=2).",
     ),
+    "geo_weekly": DatasetInfo(
+        "geo_weekly.csv",
+        "geo_weekly_truth.json",
+        "A geo panel: 20 geos x 104 weeks (from 2023-01-02, W-MON), one row per geo and week "
+        "(column 'geo', geo_01 largest to geo_20 smallest, sizes 10x apart; 'population' is "
+        "each geo's size). Simulated weekly sales with four media channels (tv flighted, search "
+        "and display always on, social pulsed; spend columns '{channel}_spend') and a national "
+        "promo (0/1). Geo media effects are drawn around national means, adstock and "
+        "saturation shared. truth() is the national truth; its meta['geos'] holds each geo's "
+        "size, effect multipliers and true ROAS. Made by mmm_bayes.simulate.geo_weekly().",
+    ),
 }
 
 
@@ -96,7 +107,8 @@ def load(name: str = "example_weekly") -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per period: the date column as datetime64, every other column as float64.
+        One row per period (per geo and period for a panel): the date column as datetime64,
+        every other numeric column as float64 (a geo column stays text).
 
     Raises
     ------
@@ -111,7 +123,9 @@ def load(name: str = "example_weekly") -> pd.DataFrame:
     info = _info(name)
     with resources.files(__name__).joinpath(info.csv).open("r", encoding="utf-8") as f:
         df = pd.read_csv(f, parse_dates=[info.date_column])
-    numeric = [c for c in df.columns if c != info.date_column]
+    numeric = [
+        c for c in df.columns if c != info.date_column and pd.api.types.is_numeric_dtype(df[c])
+    ]
     return df.astype(dict.fromkeys(numeric, "float64"))
 
 

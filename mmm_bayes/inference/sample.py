@@ -24,7 +24,21 @@ from mmm_bayes.spec.sampler import SamplerSettings
 log = logging.getLogger(__name__)
 
 #: Deterministics worth keeping beside the free parameters; the rest are recomputed in analysis.
-KEEP_DETERMINISTICS = ("intercept", "effect")
+KEEP_DETERMINISTICS = (
+    "intercept",
+    "effect",
+    # time-varying coefficients (model/blocks/time_varying.py)
+    "effect_multiplier",
+    "intercept_drift",
+    # geo models (model/geo.py): pooled per-geo values
+    "level_geo",
+    "control_coef_geo",
+    "alpha_geo",
+    "theta_geo",
+    "K_geo",
+    "S_geo",
+    "lam_geo",
+)
 
 
 def posterior_var_names(model: pm.Model) -> list[str]:

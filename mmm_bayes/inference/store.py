@@ -124,6 +124,8 @@ def _manifest(tmp: Path, data: ValidatedData) -> dict:
             "channel_cols": list(data.channel_cols),
             "control_cols": list(data.control_cols),
             "spend_cols": list(data.spend_cols),
+            "geo_col": data.geo_col,
+            "scale_col": data.scale_col,
             "freq": data.freq,
             "rows": len(data.frame),
         },
@@ -175,6 +177,8 @@ def load_run(folder: str | Path) -> Run:
         channel_cols=info["channel_cols"],
         control_cols=info["control_cols"],
         spend_cols=info.get("spend_cols", []),
+        geo_col=info.get("geo_col"),
+        scale_col=info.get("scale_col"),
         source=str(folder / "data.csv"),
     )
     if data.fingerprint != info["fingerprint"]:

@@ -12,6 +12,7 @@ from mmm_bayes.model.blocks.calibration import lift_block
 from mmm_bayes.model.blocks.interaction import interaction_block
 from mmm_bayes.model.blocks.likelihood import likelihood_block
 from mmm_bayes.model.blocks.media import media_block
+from mmm_bayes.model.blocks.time_varying import time_varying_block
 from mmm_bayes.model.inputs import ModelInputs
 from mmm_bayes.model.lift import LiftInputs
 from mmm_bayes.spec import ModelSpec
@@ -36,14 +37,21 @@ def build_model(spec: ModelSpec, inputs: ModelInputs, lift: LiftInputs | None = 
     ``lift`` (lift tests, :func:`~mmm_bayes.model.lift.build_lift_inputs`) adds one observed
     term per test: the model's predicted lift against the measured one (docs/calibration.md).
     """
+    if spec.geo is not None:
+        from mmm_bayes.model.geo import build_geo_model
+
+        return build_geo_model(spec, inputs)
     coords = {**inputs.coords, "lag": list(range(spec.adstock.l_max))}
     with pm.Model(coords=coords) as model:
         kpi_scale = pm.Data("kpi_scale", np.asarray(inputs.kpi_scale))
-        media, transform = media_block(spec, inputs, kpi_scale)
+        tv = time_varying_block(spec, inputs.channels, len(inputs.dates))
+        media, transform = media_block(spec, inputs, kpi_scale, tv.multiplier)
         pairs = interaction_block(spec, inputs, transform, kpi_scale)  # (date,), or 0
         media_mean = media.mean(axis=0).sum() + pairs.mean()
         mu = baseline_block(spec, inputs, kpi_scale, media_mean=media_mean)
         mu = mu + media.sum(axis=1) + pairs
+        if tv.drift is not None:
+            mu = mu + tv.drift
         likelihood_block(spec, inputs, mu, kpi_scale)
         if lift is not None:
             lift_block(lift, transform, model["effect"], kpi_scale)

@@ -108,7 +108,14 @@ def kpi_scale_of(kpi: np.ndarray) -> float:
 
 
 def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
-    """Scale validated data for ``spec``; raises ConfigError if the data lacks a spec column."""
+    """Scale validated data for ``spec``; raises ConfigError if the data lacks a spec column.
+
+    A spec with ``geo`` gives :class:`~mmm_bayes.model.geo.GeoInputs` for the geo panel.
+    """
+    if spec.geo is not None:
+        from mmm_bayes.model.geo import build_geo_inputs
+
+        return build_geo_inputs(spec, data)
     frame = data.frame
     wanted = [spec.kpi, *spec.channel_columns, *spec.extra_spend_columns, *spec.controls]
     wanted += list(spec.overlap_columns)

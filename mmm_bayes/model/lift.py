@@ -84,6 +84,11 @@ def build_lift_inputs(
     """
     if not tests:
         return None
+    if spec.geo is not None:
+        raise DataError(
+            "lift tests cannot calibrate a geo model yet; fit the tests with a national model "
+            "(geo sums), or fit the geo model without them"
+        )
     period_days = _period_days(inputs)
     rows, problems = [], []
     for i, test in enumerate(tests):
@@ -123,6 +128,11 @@ def _one_test(spec: ModelSpec, inputs: ModelInputs, test: LiftTest, period_days:
     if test.channel not in inputs.channels:
         raise DataError(
             f"unknown channel {test.channel!r}; the model's channels are {list(inputs.channels)}"
+        )
+    if spec.time_varying is not None and test.channel in spec.time_varying.channels:
+        raise DataError(
+            f"channel {test.channel!r} is time-varying; lift tests calibrate constant effects "
+            "only for now: drop the test or make the channel constant"
         )
     if test.geo is not None:
         raise DataError(

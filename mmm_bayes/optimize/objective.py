@@ -218,6 +218,9 @@ def response_draws(
     """
     ds = posterior_dataset(posterior)
     params = media_params(ds, spec, inputs.channels)  # (chain, draw, channel)
+    multiplier = params.pop("multiplier", None)
+    if multiplier is not None:  # time-varying effects: plan at the latest period's effect
+        params["effect"] = params["effect"] * multiplier[..., -1]
     flat = {k: v.reshape(-1, v.shape[-1]) for k, v in params.items()}
     unit = window_pattern(periods, inputs.channels, pattern)
     exposure = exposure_per_unit(unit, _adstock_weights(flat, spec), inputs.spend_scale)

@@ -9,6 +9,7 @@
 from mmm_bayes.simulate.causal import CausalGraph, Scenario
 from mmm_bayes.simulate.controls import price_index, promo_events
 from mmm_bayes.simulate.export import write_dataset
+from mmm_bayes.simulate.geo import drifting_random_walk, geo_hierarchy, geo_sizes, geo_weekly
 from mmm_bayes.simulate.media import (
     AlwaysOn,
     Flighted,
@@ -47,8 +48,12 @@ __all__ = [
     "SpendPattern",
     "Truth",
     "channel_contribution",
+    "drifting_random_walk",
     "example_weekly",
     "fourier_seasonality",
+    "geo_hierarchy",
+    "geo_sizes",
+    "geo_weekly",
     "linear_trend",
     "price_index",
     "promo_events",

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmm_bayes.simulate.export import write_dataset
+from mmm_bayes.simulate.geo import geo_weekly
 from mmm_bayes.simulate.scenarios import example_weekly
 from mmm_bayes.simulate.truth import Truth
 
@@ -22,6 +23,7 @@ logger = logging.getLogger("mmm_bayes.simulate")
 #: Bundled data set name -> generator called with its defaults; add a data set in one line.
 GENERATORS: dict[str, Callable[[], tuple[pd.DataFrame, Truth]]] = {
     "example_weekly": example_weekly,
+    "geo_weekly": geo_weekly,
 }
 
 _DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"

@@ -23,6 +23,7 @@ from mmm_bayes.simulate.causal import (
     mediator,
     omitted_confounder,
 )
+from mmm_bayes.simulate.geo import drifting_random_walk, geo_hierarchy
 from mmm_bayes.simulate.structural import (
     daily_weekly,
     drifting_coefficient,
@@ -95,6 +96,8 @@ SCENARIOS: dict[str, Callable[..., Scenario] | PendingScenario] = {
     "drifting_coefficient": drifting_coefficient,
     "daily_weekly": daily_weekly,
     "structural_break": structural_break,
+    "geo_hierarchy": geo_hierarchy,
+    "drifting_random_walk": drifting_random_walk,
 }
 
 

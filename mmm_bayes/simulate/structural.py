@@ -1,14 +1,16 @@
 """Scenarios that stress the model's structure: geo panels, drifting and breaking effects, days.
 
 Each returns a :class:`~mmm_bayes.simulate.causal.Scenario`. Geo panels and time-varying
-effects call for model features that are not built yet (issue 4); their ``feature`` says so,
-and :mod:`mmm_bayes.validation` fits them with the national, constant-effect model (on data
-summed over geos) and reports them as such.
+effects call for the geo and time-varying model features (issue 4); their ``feature`` says so.
+:func:`simulate_geos`, :func:`sum_geos` and :func:`national_truth` are the geo machinery that
+:mod:`mmm_bayes.simulate.geo` (many geos of very different sizes, a random-walk effect) reuses.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +28,7 @@ from mmm_bayes.simulate.causal import (
     weekly_design,
 )
 from mmm_bayes.simulate.controls import promo_events
-from mmm_bayes.simulate.media import AlwaysOn, SeasonalPulses, simulate_spend
+from mmm_bayes.simulate.media import AlwaysOn, SeasonalPulses, SpendPattern, simulate_spend
 from mmm_bayes.simulate.scenarios import simulate_kpi
 from mmm_bayes.simulate.truth import ChannelTruth, Truth
 
@@ -163,51 +165,29 @@ def geo_panel(
 
     Each geo's spend follows the national patterns scaled by its size (:data:`GEO_SIZES`), with
     its own noise and flights; its baseline and ``beta`` scale with its size, times a geo
-    effect multiplier drawn from ``LogNormal(0, effect_spread)``. ``data`` is the long panel
-    (a ``geo`` column); ``fit_data`` sums sales and spend over geos, which the national model
-    fits until hierarchical geo models exist (issue 4). The national true ROAS is the geos'
-    total contribution (window plus carryover) over their total spend; per-geo truths are in
+    effect multiplier drawn from ``LogNormal(0, effect_spread)`` (see :func:`simulate_geos`).
+    ``data`` is the long panel (a ``geo`` column); ``fit_data`` sums sales and spend over geos,
+    which the national model fits. The national true ROAS is the geos' total contribution
+    (window plus carryover) over their total spend; per-geo truths are in
     ``extra["geo_truths"]``. ``truth.channels`` hold the geo ``beta`` summed over geos, a
     description of scale only: Hill of a sum is not the sum of Hills.
     """
     rng = as_generator(random_seed)
     dates = pd.date_range("2023-01-02", periods=n_weeks, freq="W-MON", name="date")
-    promo = promo_events(dates, rng.spawn(1)[0])
-    frames, truths = [], {}
-    for geo, size in GEO_SIZES.items():
-        spend_rng, effect_rng, noise_rng = rng.spawn(3)
-        patterns = {k: dataclasses.replace(p, level=p.level * size) for k, p in BASE_SPEND.items()}
-        spend = simulate_spend(dates, patterns, random_seed=spend_rng)
-        data = pd.concat([pd.DataFrame({"date": dates}), spend.reset_index(drop=True)], axis=1)
-        data["promo"] = promo
-        lift = effect_rng.lognormal(0.0, effect_spread, len(BASE_CHANNELS))
-        channels = [
-            dataclasses.replace(c, beta=c.beta * size * m)
-            for c, m in zip(BASE_CHANNELS, lift, strict=True)
-        ]
-        kpi = (
-            BASE_KPI
-            | {
-                k: tuple(v * size for v in BASE_KPI[k])
-                if isinstance(BASE_KPI[k], tuple)
-                else BASE_KPI[k] * size
-                for k in ("intercept", "trend_slope", "season_sin", "season_cos")
-            }
-            | {"noise_sigma": BASE_KPI["noise_sigma"] * np.sqrt(size)}
-        )
-        data, truths[geo] = simulate_kpi(
-            data,
-            channels=channels,
-            controls={"promo": BASE_CONTROLS["promo"] * size},
-            random_seed=noise_rng,
-            meta={"geo": geo},
-            **kpi,
-        )
-        frames.append(data.assign(geo=geo))
-    panel = pd.concat(frames, ignore_index=True)
-    panel = panel[["date", "geo", *(c for c in panel.columns if c not in ("date", "geo"))]]
-    national = _sum_geos(panel)
-    truth = _national_truth(truths, national, _meta("geo_panel", random_seed, n_weeks=n_weeks))
+    shared = pd.DataFrame({"promo": promo_events(dates, rng.spawn(1)[0])})
+    panel, truths, _ = simulate_geos(
+        dates,
+        GEO_SIZES,
+        rng,
+        channels=BASE_CHANNELS,
+        spend=BASE_SPEND,
+        baseline=BASE_KPI,
+        controls={"promo": BASE_CONTROLS["promo"]},
+        shared=shared,
+        effect_spread=effect_spread,
+    )
+    national = sum_geos(panel, shared=("promo",))
+    truth = national_truth(truths, national, _meta("geo_panel", random_seed, n_weeks=n_weeks))
     return Scenario(
         name="geo_panel",
         data=panel,
@@ -217,22 +197,134 @@ def geo_panel(
         feature="geo",
         description=(
             "Five geos with their own spend, baselines and effects (shared adstock and "
-            "saturation). Until geo models exist the national model fits the geo sums."
+            "saturation). The national model fits the geo sums (fit_data)."
         ),
         fit_data=national,
         extra={"geo_truths": truths, "geo_sizes": dict(GEO_SIZES)},
     )
 
 
-def _sum_geos(panel: pd.DataFrame) -> pd.DataFrame:
-    """One row per date: sales and spend summed over geos; promo (national) kept as is."""
-    sums = panel.drop(columns=["geo", "promo"]).groupby("date", sort=True).sum()
-    sums["promo"] = panel.groupby("date", sort=True)["promo"].first()
+def simulate_geos(
+    dates: pd.DatetimeIndex,
+    sizes: Mapping[str, float],
+    rng: np.random.Generator,
+    *,
+    channels: Sequence[ChannelTruth],
+    spend: Mapping[str, SpendPattern],
+    baseline: Mapping[str, Any],
+    controls: Mapping[str, float],
+    shared: pd.DataFrame,
+    effect_spread: float,
+    level_spread: float = 0.0,
+) -> tuple[pd.DataFrame, dict[str, Truth], pd.DataFrame]:
+    """Simulate one KPI series per geo, each with :func:`~.scenarios.simulate_kpi`.
+
+    Per geo ``g`` of size ``s_g`` (a share of the whole)::
+
+        spend[g, c]   ~ the pattern of c with its level times s_g (own flights and noise)
+        beta[g, c]    = beta_c * s_g * exp(effect_spread * z[g, c]),      z ~ Normal(0, 1)
+        sales[g, t]   = s_g * exp(level_spread * u_g) * intercept + s_g * (trend + season)
+                        + s_g * gamma . controls_t
+                        + sum_c beta[g, c] * hill(adstock(spend[g, c] / mean_t spend[g, c]))
+                        + Normal(0, noise_sigma * sqrt(s_g)),             u_g ~ Normal(0, 1)
+
+    Adstock and saturation (``alpha, l_max, K, S``) are the same in every geo; each geo's spend
+    is scaled by its own mean, so a geo's ``beta`` is its KPI at full saturation.
+
+    Parameters
+    ----------
+    dates : DatetimeIndex
+        The periods, the same for every geo.
+    sizes : mapping of str to float
+        Geo name to its size (share of the national KPI, spend and population), in row order.
+    rng : numpy.random.Generator
+        Each geo spawns its own spend, effect and noise generators from it, in geo order.
+    channels : sequence of ChannelTruth
+        National media parameters; ``beta`` is the national KPI at full saturation.
+    spend : mapping of str to SpendPattern
+        National spend pattern per channel (``level`` is scaled by each geo's size).
+    baseline : mapping
+        ``intercept``, ``trend_slope``, ``season_sin``, ``season_cos`` and ``noise_sigma`` of
+        the nation (as :data:`~.causal.BASE_KPI`), scaled to each geo as above.
+    controls : mapping of str to float
+        National effect per unit of each control; a geo's is ``s_g`` times it.
+    shared : DataFrame
+        The control columns, one row per date, the same in every geo (e.g. national promo).
+    effect_spread : float
+        Standard deviation of the log effect multiplier ``z`` scale, >= 0.
+    level_spread : float, default 0.0
+        Standard deviation of the log multiplier of each geo's intercept, >= 0 (drawn after
+        the effect multipliers, so 0 leaves the other draws as they are).
+
+    Returns
+    -------
+    panel : DataFrame
+        Long panel, one row per (geo, date): ``date, geo, <kpi>, <channel>_spend..., <controls>``.
+    truths : dict of str to Truth
+        Each geo's truth (parameters, spend scale, true ROAS, components).
+    multipliers : DataFrame
+        ``exp(effect_spread * z)``, geos as rows and channels as columns.
+    """
+    frames, truths, lifts = [], {}, {}
+    for geo, size in sizes.items():
+        spend_rng, effect_rng, noise_rng = rng.spawn(3)
+        patterns = {k: dataclasses.replace(p, level=p.level * size) for k, p in spend.items()}
+        drawn = simulate_spend(dates, patterns, random_seed=spend_rng)
+        data = pd.concat([pd.DataFrame({"date": dates}), drawn.reset_index(drop=True)], axis=1)
+        data = pd.concat([data, shared.reset_index(drop=True)], axis=1)
+        lifts[geo] = effect_rng.lognormal(0.0, effect_spread, len(channels))
+        level = effect_rng.lognormal(0.0, level_spread) if level_spread > 0 else 1.0
+        geo_channels = [
+            dataclasses.replace(c, beta=c.beta * size * m)
+            for c, m in zip(channels, lifts[geo], strict=True)
+        ]
+        data, truths[geo] = simulate_kpi(
+            data,
+            channels=geo_channels,
+            controls={k: v * size for k, v in controls.items()},
+            random_seed=noise_rng,
+            meta={"geo": geo},
+            **_geo_baseline(baseline, size, level),
+        )
+        frames.append(data.assign(geo=geo))
+    panel = pd.concat(frames, ignore_index=True)
+    panel = panel[["date", "geo", *(c for c in panel.columns if c not in ("date", "geo"))]]
+    names = [c.name for c in channels]
+    multipliers = pd.DataFrame.from_dict(lifts, orient="index", columns=names).rename_axis("geo")
+    return panel, truths, multipliers
+
+
+def _geo_baseline(baseline: Mapping[str, Any], size: float, level: float) -> dict[str, Any]:
+    """Scale the national baseline to a geo: levels x ``size``, intercept x ``level``, sd x root."""
+    out = {
+        k: tuple(v * size for v in baseline[k])
+        if isinstance(baseline[k], tuple)
+        else baseline[k] * size
+        for k in ("intercept", "trend_slope", "season_sin", "season_cos")
+    }
+    out["intercept"] *= level
+    return out | {"noise_sigma": baseline["noise_sigma"] * np.sqrt(size)}
+
+
+def sum_geos(panel: pd.DataFrame, *, shared: Sequence[str] = ("promo",)) -> pd.DataFrame:
+    """One row per date: the KPI, spend (and any other geo column) summed over geos.
+
+    Columns named in ``shared`` are the same in every geo (national controls) and are kept as
+    they are, not summed.
+    """
+    sums = panel.drop(columns=["geo", *shared]).groupby("date", sort=True).sum()
+    for col in shared:
+        sums[col] = panel.groupby("date", sort=True)[col].first()
     return sums.reset_index()
 
 
-def _national_truth(truths: dict[str, Truth], national: pd.DataFrame, meta: dict) -> Truth:
-    """Sum per-geo truths: components, spend, contributions with carryover; ROAS of the sums."""
+def national_truth(truths: Mapping[str, Truth], national: pd.DataFrame, meta: dict) -> Truth:
+    """Sum per-geo truths: components, spend, contributions with carryover; ROAS of the sums.
+
+    The national true ROAS of a channel is its contribution summed over geos (window plus
+    carryover tail) over its spend summed over geos. ``channels`` hold the geo ``beta`` summed
+    over geos, a description of scale only: Hill of a sum is not the sum of Hills.
+    """
     first = next(iter(truths.values()))
     names = first.channel_names
     components = sum(t.components for t in truths.values())
@@ -252,7 +344,7 @@ def _national_truth(truths: dict[str, Truth], national: pd.DataFrame, meta: dict
         trend_slope=sum(t.trend_slope for t in truths.values()),
         season_sin=tuple(np.sum([t.season_sin for t in truths.values()], axis=0).tolist()),
         season_cos=tuple(np.sum([t.season_cos for t in truths.values()], axis=0).tolist()),
-        controls={"promo": sum(t.controls["promo"] for t in truths.values())},
+        controls={k: sum(t.controls[k] for t in truths.values()) for k in first.controls},
         noise_sigma=float(np.sqrt(sum(t.noise_sigma**2 for t in truths.values()))),
         spend_scale={c: float(national[f"{c}_spend"].mean()) for c in names},
         total_spend=spend,
@@ -350,6 +442,9 @@ __all__ = [
     "daily_weekly",
     "drifting_coefficient",
     "geo_panel",
+    "national_truth",
+    "simulate_geos",
     "structural_break",
+    "sum_geos",
     "vary_effect",
 ]

@@ -1,5 +1,6 @@
 """Specs are data: frozen, validated pydantic models shared by Python and YAML."""
 
+from mmm_bayes.spec.geo import GeoSpec, TimeVaryingSpec
 from mmm_bayes.spec.model import (
     ChannelSpec,
     DelayedAdstock,
@@ -21,6 +22,7 @@ __all__ = [
     "ChannelSpec",
     "DataConfig",
     "DelayedAdstock",
+    "GeoSpec",
     "GeometricAdstock",
     "HillSaturation",
     "LogisticSaturation",
@@ -31,6 +33,7 @@ __all__ = [
     "SamplerSettings",
     "Seasonality",
     "StudentTLikelihood",
+    "TimeVaryingSpec",
     "Trend",
     "prior",
 ]

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mmm_bayes.spec.geo import GeoSpec, TimeVaryingSpec
 from mmm_bayes.spec.interaction import ChannelInteraction, check_interactions
 from mmm_bayes.spec.priors import Prior, prior
 
@@ -290,6 +291,21 @@ class ModelSpec(BaseModel):
             "coef x (a's saturated media) x (b's), sign free (docs/channels.md)."
         ),
     )
+    geo: GeoSpec | None = Field(
+        None,
+        description=(
+            "Hierarchical geo model: `{column: geo, scale_column: population}` fits a panel "
+            "with one row per geo and date, geo effects pooled toward national ones "
+            "(docs/geo.md)."
+        ),
+    )
+    time_varying: TimeVaryingSpec | None = Field(
+        None,
+        description=(
+            "Time-varying coefficients: `{channels: [tv], intercept: false, method: "
+            "random_walk}` (docs/time_varying.md)."
+        ),
+    )
 
     @property
     def channel_names(self) -> tuple[str, ...]:
@@ -393,7 +409,54 @@ class ModelSpec(BaseModel):
         if dupes or len(set(self.controls)) != len(self.controls):
             raise ValueError(f"control columns must be unique and not a KPI/spend column: {dupes}")
         check_interactions(self)
+        self._check_geo_and_time_varying()
         return self
+
+    def _check_geo_and_time_varying(self) -> None:
+        """Time-varying channels exist and use effect priors; geo models use effect priors."""
+        tv = self.time_varying
+        kinds = dict(zip(self.channel_names, (k for k, _ in self.media_prior_kinds()), strict=True))
+        if tv is not None:
+            unknown = [c for c in tv.channels if c not in self.channel_names]
+            if unknown:
+                raise ValueError(
+                    f"time_varying.channels names {unknown}, which are not channels; the "
+                    f"channels are {list(self.channel_names)}"
+                )
+            if len(set(tv.channels)) != len(tv.channels):
+                raise ValueError(f"time_varying.channels repeats a channel: {tv.channels}")
+            if not tv.channels and not tv.intercept:
+                raise ValueError(
+                    "time_varying has no channels and intercept is false; name channels, set "
+                    "intercept: true, or leave time_varying out"
+                )
+            other = [c for c in tv.channels if kinds[c] != "effect"]
+            if other:
+                raise ValueError(
+                    f"time-varying channel(s) {other} have {kinds[other[0]]!r} priors; a "
+                    "drifting effect has no single ROAS to put a prior on: give them an "
+                    "`effect` prior (or none), or make them constant"
+                )
+        if self.geo is not None:
+            other = [c for c, k in kinds.items() if k != "effect"]
+            if other:
+                raise ValueError(
+                    f"geo models take `effect` priors (pooled across geos); channel(s) {other} "
+                    f"have {kinds[other[0]]!r} priors. Give them `effect` priors, or fit a "
+                    "national model for ROAS priors"
+                )
+            if self.interactions:
+                raise ValueError(
+                    "channel interactions are not available in geo models yet; remove "
+                    "`interactions` or fit a national model"
+                )
+            clash = {self.kpi, self.date_col, *self.channel_columns, *self.controls}
+            cols = [self.geo.column, self.geo.scale_column]
+            if any(c in clash for c in cols if c is not None):
+                raise ValueError(
+                    f"geo.column/scale_column {cols} must differ from the date, KPI, channel "
+                    "and control columns"
+                )
 
     @property
     def overlap_columns(self) -> tuple[str, ...]:

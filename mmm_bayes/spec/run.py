@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from mmm_bayes.spec.calibration import CalibrationConfig
+from mmm_bayes.spec.geo import GeoSpec, TimeVaryingSpec
 from mmm_bayes.spec.granular import GranularMedia, SmoothedColumn
 from mmm_bayes.spec.interaction import ChannelInteraction
 from mmm_bayes.spec.model import (
@@ -80,8 +81,8 @@ class DataConfig(BaseModel):
     geo_column: str | None = Field(
         None,
         description=(
-            "Geo column of geo-level data. Not built yet: geo (hierarchical) models are "
-            "planned; aggregate to one row per date and leave this out."
+            "Geo column of geo-level data (one row per geo and date): a geo model with the "
+            "default `geo` settings, the same as `geo: {column: ...}` (docs/geo.md)."
         ),
     )
     frequency: str | None = Field(
@@ -135,17 +136,6 @@ class DataConfig(BaseModel):
         if name is not None and name not in REGISTRY:
             raise ValueError(f"unknown bundled data set {name!r}; choose one of {sorted(REGISTRY)}")
         return name
-
-    @field_validator("geo_column")
-    @classmethod
-    def _no_geo_yet(cls, column: str | None) -> str | None:
-        if column is not None:
-            raise ValueError(
-                f"geo-level models are not built yet (missing feature: hierarchical geo "
-                f"models), so geo_column={column!r} cannot be used; aggregate the data to one "
-                "national row per date (e.g. df.groupby(date).sum()) and remove geo_column"
-            )
-        return column
 
     @field_validator("frequency")
     @classmethod
@@ -203,6 +193,8 @@ class RunConfig(BaseModel):
     control_coef: Prior = _MODEL["control_coef"]
     likelihood: Likelihood = _MODEL["likelihood"]
     interactions: list[ChannelInteraction] = _MODEL["interactions"]
+    geo: GeoSpec | None = _MODEL["geo"]
+    time_varying: TimeVaryingSpec | None = _MODEL["time_varying"]
     calibration: CalibrationConfig = Field(
         default_factory=CalibrationConfig,
         description=(
@@ -261,6 +253,12 @@ class RunConfig(BaseModel):
                 f"seed={self.seed!r} and sampler.random_seed={self.sampler.random_seed!r} "
                 "disagree; set the seed once, with the top-level `seed` key"
             )
+        geo_column = self.data.geo_column
+        if geo_column is not None and self.geo is not None and self.geo.column != geo_column:
+            raise ValueError(
+                f"data.geo_column={geo_column!r} and geo.column={self.geo.column!r} disagree; "
+                "name the geo column once (geo.column)"
+            )
         try:
             self.model  # noqa: B018 -- runs ModelSpec's cross-field checks
         except ValidationError as err:
@@ -281,6 +279,8 @@ class RunConfig(BaseModel):
     def model(self) -> ModelSpec:
         """The model spec the Python API takes: ``MMM(cfg.model, sampler=cfg.sampler)``."""
         fields = {name: getattr(self, name) for name in _MODEL if name in type(self).model_fields}
+        if self.geo is None and self.data.geo_column is not None:
+            fields["geo"] = GeoSpec(column=self.data.geo_column)
         return ModelSpec(kpi=self.data.kpi_column, date_col=self.data.date_column, **fields)
 
     @property

@@ -132,7 +132,7 @@ def test_geo_data_without_geo_column_gets_a_hint(example):
     found = problems_of(cfg, long.reset_index(drop=True))["data"]
     assert "repeats dates" in found
     assert "Column 'region' looks like a geo column (2 values" in found
-    assert "missing feature: hierarchical geo models" in found
+    assert "for a geo model set `geo: {column: region}`" in found
 
 
 def test_categorical_columns_become_indicators(tmp_path, example):

@@ -109,7 +109,8 @@ def test_problems_carry_lines_and_print_one_per_line():
     assert str(info.value) == (
         "x.yaml: 1 problem:\n  - foo (line 5): unknown key 'foo'; keys allowed here: name, data, "
         "channels, controls, adstock, saturation, seasonality, trend, level, effect, roas, "
-        "control_coef, likelihood, interactions, calibration, sampler, seed, output"
+        "control_coef, likelihood, interactions, geo, time_varying, calibration, sampler, seed, "
+        "output"
     )
 
 
@@ -135,12 +136,11 @@ def test_repeated_keys_are_errors():
 def test_missing_feature_keys_name_the_feature():
     found = problems(
         """\
-        data: {dataset: example_weekly, kpi_column: sales, geo_column: geo}
+        data: {dataset: example_weekly, kpi_column: sales}
         channels:
           - {name: yt, column: yt_impressions, spend_column: yt_spend, reach_column: yt_reach}
         """
     )
-    assert "missing feature: hierarchical geo models" in found["data.geo_column"]
     assert "missing feature: reach and frequency channels" in found["channels[0].reach_column"]
 
 

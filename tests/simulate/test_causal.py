@@ -18,6 +18,7 @@ def test_registry_lists_every_scenario_of_the_issue():
     assert scenario_names() == [
         "baseline", "omitted_confounder", "mediator", "collinear_channels", "lift_test",
         "geo_panel", "drifting_coefficient", "daily_weekly", "structural_break",
+        "geo_hierarchy", "drifting_random_walk",
     ]  # fmt: skip
     assert AVAILABLE == scenario_names()
 

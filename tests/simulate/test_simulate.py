@@ -309,4 +309,5 @@ def test_main_writes_loadable_files(tmp_path, example):
 def test_main_rejects_unknown_name(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["nope", "--out", str(tmp_path)])
-    assert "unknown data set(s) ['nope']; available: ['example_weekly']" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unknown data set(s) ['nope']; available: ['example_weekly', 'geo_weekly']" in err

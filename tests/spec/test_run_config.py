@@ -76,8 +76,6 @@ def test_dump_validates_back_to_an_equal_config():
         ({"kpi_column": "s", "dataset": "nope"}, r"unknown bundled data set 'nope'; choose one"),
         ({"kpi_column": "s", "dataset": "example_weekly", "frequency": "fortnightly"},
          "unknown frequency 'fortnightly'"),
-        ({"kpi_column": "s", "dataset": "example_weekly", "geo_column": "geo"},
-         r"geo-level models are not built yet \(missing feature: hierarchical geo models\)"),
         ({"dataset": "example_weekly"}, "kpi_column"),
     ],
 )  # fmt: skip

@@ -57,7 +57,7 @@ class MediaTransform:
         weights = self.weights if idx is None else self.weights[idx]
         params = self.params if idx is None else {k: v[idx] for k, v in self.params.items()}
         x = apply_lag_weights_pt(lagged, weights)
-        ones = pt.ones_like(next(iter(params.values())))[:, None]
+        ones = pt.ones_like(next(iter(params.values())))[..., None]
         return self._saturate(x, params) / self._saturate(ones, params)
 
     def _saturate(self, x, params) -> pt.TensorVariable:
@@ -83,7 +83,7 @@ def media_transform(spec: ModelSpec) -> MediaTransform:
 
 
 def media_block(
-    spec: ModelSpec, inputs: ModelInputs, kpi_scale
+    spec: ModelSpec, inputs: ModelInputs, kpi_scale, multiplier=None
 ) -> tuple[pt.TensorVariable, MediaTransform]:
     """Per-channel media contribution on the scaled KPI, shape (date, channel).
 
@@ -94,6 +94,7 @@ def media_block(
 
     Registers ``channel_contribution`` (date, channel) in KPI units and ``effect`` (channel).
     Returns the contribution and the :class:`MediaTransform` for blocks that reuse it.
+    ``multiplier`` (date, channel), from time-varying coefficients, scales each period's effect.
     """
     lagged = lag_stack(inputs.media_scaled.T, spec.adstock.l_max)
     media = pm.Data("media_lagged", lagged, dims=("channel", "date", "lag"))
@@ -101,6 +102,8 @@ def media_block(
     response = transform.response(media)
     effect = effect_block(spec, inputs, kpi_scale, transform, response)
     contribution = (effect[:, None] * response).T
+    if multiplier is not None:
+        contribution = contribution * multiplier
     pm.Deterministic("channel_contribution", contribution * kpi_scale, dims=("date", "channel"))
     return contribution, transform
 

@@ -10,6 +10,7 @@ from .contributions import plot_contributions
 from .data import plot_data_overview
 from .decay import plot_adstock_decay
 from .fit import plot_fit
+from .geo import plot_geo_roas, plot_time_varying
 from .ppc import plot_predictive_check, plot_residuals
 from .priors import plot_prior_posterior
 from .response import plot_response_curves
@@ -24,6 +25,7 @@ __all__ = [
     "plot_contributions",
     "plot_data_overview",
     "plot_fit",
+    "plot_geo_roas",
     "plot_holdout",
     "plot_lift_tests",
     "plot_predictive_check",
@@ -33,6 +35,7 @@ __all__ = [
     "plot_response_curves",
     "plot_roas",
     "plot_stability",
+    "plot_time_varying",
     "plot_waterfall",
     "write_figures",
 ]
