@@ -297,25 +297,13 @@ class MMM(ReviewMixin):
             raise MMMError("geo_roas() needs a geo model (spec `geo`); use roas() for this one.")
         return analysis.geo_roas(self._posterior(), self.inputs, self.spec)
 
-    def geo_roas_table(self, interval: float = 0.9) -> pd.DataFrame:
-        """Table per geo and channel: spend, ROAS mean, median and central ``interval``."""
+    def geo_roas_table(self) -> pd.DataFrame:
+        """Table per geo and channel: spend and the ROAS summary of :func:`analysis.roas_table`."""
         da = self.geo_roas()
-        lo, hi = (1 - interval) / 2, 1 - (1 - interval) / 2
-        q = da.quantile([lo, 0.5, hi], dim=("chain", "draw"))
-        table = pd.DataFrame(
-            {
-                "spend": xr.DataArray(
-                    self.inputs.spend.sum(axis=1),
-                    dims=("geo", "channel"),
-                    coords={"geo": da["geo"], "channel": da["channel"]},
-                ).to_series(),
-                "mean": da.mean(("chain", "draw")).to_series(),
-                "median": q.sel(quantile=0.5, drop=True).to_series(),
-                f"q{round(lo * 100):02d}": q.sel(quantile=lo, drop=True).to_series(),
-                f"q{round(hi * 100):02d}": q.sel(quantile=hi, drop=True).to_series(),
-            }
-        )
-        return table
+        tables = {g: analysis.roas_table(da.sel(geo=g)) for g in self.inputs.geos}
+        table = pd.concat(tables, names=["geo"])
+        spend = self.inputs.spend.sum(axis=1).ravel()  # (geo, channel), in the table's order
+        return table.assign(spend=spend)[["spend", *table.columns]]
 
     def time_varying_coefficients(self) -> xr.DataArray:
         """Each time-varying channel's KPI per period at its mean spend, over time.
@@ -469,8 +457,7 @@ class MMM(ReviewMixin):
             if "geo" in predictive.dims:
                 predictive = predictive.sum("geo")
         observed = self.observed_kpi()
-        extra = _write_geo_figures(folder, results, self.spec.kpi)
-        return extra + write_figures(
+        return write_figures(
             folder,
             roas=results["roas"],
             contributions=results["contributions"],
@@ -478,6 +465,8 @@ class MMM(ReviewMixin):
             observed=observed,
             predictive=predictive,
             lift_tests=results.get("lift_tests"),
+            geo_roas=results.get("geo_roas"),
+            time_varying=results.get("time_varying"),
             kpi_label=self.spec.kpi,
         )
 
@@ -509,28 +498,6 @@ class MMM(ReviewMixin):
 
     def _posterior(self) -> xr.Dataset:
         return self._fitted()["posterior"].to_dataset()
-
-
-def _write_geo_figures(folder: str | Path, results: dict, kpi: str) -> list[Path]:
-    """Write geo_roas.png and time_varying.png when the results hold them."""
-    from matplotlib.figure import Figure
-
-    from mmm_bayes.report.figures import plot_geo_roas, plot_time_varying
-    from mmm_bayes.report.figures._common import save_png_atomic
-
-    written = []
-    if "geo_roas" in results:
-        da = results["geo_roas"]
-        size = (3.2 * da.sizes["channel"] + 1.5, 1.5 + 0.22 * da.sizes["geo"])
-        fig = Figure(figsize=size, layout="constrained")
-        plot_geo_roas(da, fig=fig, national=results["roas"], kpi_label=kpi)
-        written.append(save_png_atomic(fig, Path(folder) / "geo_roas.png", dpi=110))
-    if "time_varying" in results:
-        da = results["time_varying"]
-        fig = Figure(figsize=(10.0, 1.0 + 2.6 * da.sizes["channel"]), layout="constrained")
-        plot_time_varying(da, fig=fig, kpi_label=kpi)
-        written.append(save_png_atomic(fig, Path(folder) / "time_varying.png", dpi=110))
-    return written
 
 
 def _write_config(path: Path, config: RunConfig, *, output: Path) -> None:

@@ -50,9 +50,15 @@ def geo_media_params(ds: xr.Dataset, spec: ModelSpec, inputs: GeoInputs) -> dict
     return out
 
 
-def _chunks(n: int) -> Iterator[slice]:
+def _chunked(
+    params: dict[str, np.ndarray], x: np.ndarray, spec: ModelSpec, *, extend: bool
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """Yield (draws, contribution) per chunk of draws; contribution (chunk, geo, channel, date)."""
+    n = len(params["effect"])
     for start in range(0, n, _CHUNK):
-        yield slice(start, min(start + _CHUNK, n))
+        part = slice(start, min(start + _CHUNK, n))
+        p = {k: v[part] for k, v in params.items()}
+        yield part, channel_contribution(x, p, spec, extend=extend)
 
 
 def geo_incremental_kpi(
@@ -63,11 +69,8 @@ def geo_incremental_kpi(
     Every geo's media of the channel are scaled by ``multiplier`` (so is its spend).
     """
     x = multiplier * inputs.media_series  # (geo, channel, date)
-    n = len(params["effect"])
     out = np.empty(params["effect"].shape)
-    for part in _chunks(n):
-        p = {k: v[part] if v.shape[0] == n else v for k, v in params.items()}
-        media = channel_contribution(x, p, spec, extend=True)
+    for part, media in _chunked(params, x, spec, extend=True):
         out[part] = media.sum(axis=-1) * inputs.kpi_scale[:, None]
     return out
 
@@ -152,12 +155,9 @@ def geo_contributions(
             coords=dates | {"control": list(inputs.controls)},
         )
     params = geo_media_params(ds, spec, inputs)
-    x = inputs.media_series
-    n = len(params["effect"])
-    media = np.empty((n, len(inputs.channels), len(inputs.dates)))
-    for part in _chunks(n):
-        p = {k: v[part] if v.shape[0] == n else v for k, v in params.items()}
-        media[part] = (channel_contribution(x, p, spec) * scale[:, None, None]).sum(axis=1)
+    media = np.empty((len(params["effect"]), len(inputs.channels), len(inputs.dates)))
+    for part, chunk in _chunked(params, inputs.media_series, spec, extend=False):
+        media[part] = (chunk * scale[:, None, None]).sum(axis=1)
     terms["channels"] = xr.DataArray(
         _unflatten(media, ds),
         dims=(*SAMPLE_DIMS, "channel", "date"),

@@ -16,6 +16,7 @@ from ._common import save_png_atomic
 from .calibration import plot_lift_tests
 from .contributions import plot_contributions
 from .fit import plot_fit
+from .geo import plot_geo_roas, plot_time_varying
 from .response import plot_response_curves
 from .roas import plot_roas
 
@@ -32,6 +33,8 @@ def write_figures(
     predictive: xr.DataArray | None = None,
     truth: dict[str, float] | None = None,
     lift_tests: pd.DataFrame | None = None,
+    geo_roas: xr.DataArray | None = None,
+    time_varying: xr.DataArray | None = None,
     kpi_label: str = "KPI",
     currency_label: str = "currency",
     dpi: float = 120,
@@ -46,6 +49,8 @@ def write_figures(
     ``response_curves.png``      ``curves`` is given
     ``fit.png``                  both ``observed`` and ``predictive`` are given
     ``lift_tests.png``           ``lift_tests`` (a lift-test table) is given
+    ``geo_roas.png``             ``geo_roas`` is given (``roas`` drawn as the national band)
+    ``time_varying.png``         ``time_varying`` (coefficient paths) is given
     ============================ =====================================================
 
     Each file is saved under a temporary name in ``folder`` and renamed into place, so a reader
@@ -69,6 +74,10 @@ def write_figures(
         Known ROAS per channel, marked on ``roas.png``.
     lift_tests : DataFrame, optional
         Measured vs predicted lift per test; see `plot_lift_tests`.
+    geo_roas : DataArray, optional
+        ROAS per geo, dims (chain, draw, geo, channel); see `plot_geo_roas`.
+    time_varying : DataArray, optional
+        Time-varying coefficients, dims (chain, draw, date, channel); see `plot_time_varying`.
     kpi_label, currency_label : str
         Names of the KPI and the currency, used in axis labels.
     dpi : float, default 120
@@ -109,6 +118,14 @@ def write_figures(
             folder / "lift_tests.png", (7.0, 1.6 + 0.7 * len(lift_tests)), dpi, written
         ) as fig:
             plot_lift_tests(lift_tests, ax=fig.subplots(), kpi_label=kpi)
+    if geo_roas is not None:
+        size = (3.2 * geo_roas.sizes["channel"] + 1.5, 1.5 + 0.22 * geo_roas.sizes["geo"])
+        with _png(folder / "geo_roas.png", size, dpi, written) as fig:
+            plot_geo_roas(geo_roas, fig=fig, national=roas, kpi_label=kpi, currency_label=cur)
+    if time_varying is not None:
+        size = (10.0, 1.0 + 2.6 * time_varying.sizes["channel"])
+        with _png(folder / "time_varying.png", size, dpi, written) as fig:
+            plot_time_varying(time_varying, fig=fig, kpi_label=kpi)
     return written
 
 
