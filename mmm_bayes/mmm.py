@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from mmm_bayes import analysis
+from mmm_bayes.analysis import reach_frequency
 from mmm_bayes.data import ValidatedData, read_table, validate_data
 from mmm_bayes.data.lift_tests import lift_tests_frame, read_lift_tests
 from mmm_bayes.errors import MMMError
@@ -112,7 +113,7 @@ class MMM(ReviewMixin):
             kpi_col=self.spec.kpi,
             channel_cols=self.spec.channel_columns,
             control_cols=(*self.spec.controls, *self.spec.overlap_columns),
-            spend_cols=self.spec.extra_spend_columns,
+            spend_cols=self.spec.extra_value_columns,
             geo_col=self.spec.geo.column if self.spec.geo else None,
             scale_col=self.spec.geo.scale_column if self.spec.geo else None,
             source=source,
@@ -314,6 +315,27 @@ class MMM(ReviewMixin):
         """
         return analysis.time_varying_coefficients(self._posterior(), self.inputs, self.spec)
 
+    # --- reach-and-frequency channels (docs/channels.md) -------------------------------------
+
+    def frequency_response(self, points: int = 60) -> xr.DataArray:
+        """ROAS of each reach-and-frequency channel against the frequency its budget buys.
+
+        Dims (chain, draw, channel, point), coordinate ``frequency`` (channel, point); see
+        :func:`mmm_bayes.analysis.reach_frequency.frequency_response`.
+        """
+        return reach_frequency.frequency_response(
+            self._posterior(), self.inputs, self.spec, points=points
+        )
+
+    def optimal_frequency(self) -> pd.DataFrame:
+        """Per R&F channel: the frequency (within the data's range) with the highest ROAS.
+
+        Columns: mean, lowest and highest frequency seen, the optimal frequency and the 90%
+        range of each draw's optimum, ROAS at the mean and at the optimal frequency, and the
+        gain; see :func:`mmm_bayes.analysis.reach_frequency.optimal_frequency`.
+        """
+        return reach_frequency.optimal_frequency(self._posterior(), self.inputs, self.spec)
+
     def observed_kpi(self) -> pd.Series:
         """Return the observed KPI per date (summed over geos in a geo model), KPI units."""
         kpi = self.inputs.kpi if self.spec.geo is None else self.inputs.national_kpi
@@ -345,7 +367,8 @@ class MMM(ReviewMixin):
         **options
             Other :class:`~mmm_bayes.spec.budget.BudgetProblem` fields: ``total_mode``,
             ``max_change``, ``fixed``, ``groups``, ``objective``, ``current``, ``pattern``,
-            ``n_starts``, ``random_seed``.
+            ``frequency`` (planned frequency of reach-and-frequency channels), ``n_starts``,
+            ``random_seed``.
 
         Returns
         -------
@@ -445,6 +468,8 @@ class MMM(ReviewMixin):
             results["time_varying"] = self.time_varying_coefficients()
         if self.lift is not None:
             results["lift_tests"] = self.lift_test_table(before=self.uncalibrated)
+        if self.spec.rf_channels:
+            results["frequency"] = (self.frequency_response(), self.optimal_frequency())
         return results
 
     def _write_figures(self, folder: str | Path, results: dict) -> list[Path]:
@@ -467,6 +492,7 @@ class MMM(ReviewMixin):
             lift_tests=results.get("lift_tests"),
             geo_roas=results.get("geo_roas"),
             time_varying=results.get("time_varying"),
+            frequency=results.get("frequency"),
             kpi_label=self.spec.kpi,
         )
 
@@ -488,6 +514,8 @@ class MMM(ReviewMixin):
             analysis.time_varying_table(results["time_varying"]).to_csv(
                 folder / "time_varying.csv", index=False
             )
+        if "frequency" in results:
+            results["frequency"][1].to_csv(folder / "frequency.csv")
         checks = [c.to_dict() for c in self.diagnostics()]
         (folder / "diagnostics.json").write_text(json.dumps(checks, indent=2) + "\n")
 

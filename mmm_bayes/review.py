@@ -322,6 +322,7 @@ class ReviewMixin:
             marginal_roas=results["marginal_roas"],
             roas_summary=self._roas_summary(results["roas"], results["marginal_roas"]),
             curves=results["curves"],
+            frequency=results.get("frequency"),
             decay=self.adstock_decay(),
             prior_posterior=self.prior_vs_posterior(draws=prior_draws, random_seed=random_seed),
             period_label=analysis.spectrum.period_of(self.inputs.dates)[1],

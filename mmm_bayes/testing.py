@@ -21,7 +21,12 @@ from pytensor.graph.replace import vectorize_graph
 
 from mmm_bayes import datasets
 from mmm_bayes.analysis.interaction import interaction_contribution
-from mmm_bayes.analysis.media import channel_contribution, media_params, posterior_dataset
+from mmm_bayes.analysis.media import (
+    channel_contribution,
+    media_params,
+    posterior_dataset,
+    scaled_frequency,
+)
 from mmm_bayes.data import validate_data
 from mmm_bayes.errors import ConfigError
 from mmm_bayes.model.inputs import ModelInputs, build_inputs
@@ -65,7 +70,7 @@ def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs
         kpi_col=spec.kpi,
         channel_cols=spec.channel_columns,
         control_cols=(*spec.controls, *spec.overlap_columns),
-        spend_cols=spec.extra_spend_columns,
+        spend_cols=spec.extra_value_columns,
     )
     return build_inputs(spec, data)
 
@@ -121,7 +126,8 @@ def _coords(inputs: ModelInputs, spec: ModelSpec | None = None) -> dict[str, lis
 def _media_mean(posterior: xr.Dataset, inputs: ModelInputs, spec: ModelSpec) -> xr.DataArray:
     """Sum the time-averaged media terms per draw (scaled KPI), as the model subtracts them."""
     params = media_params(posterior, spec, inputs.channels)
-    media = channel_contribution(inputs.media_scaled.T, params, spec)
+    frequency = scaled_frequency(inputs)
+    media = channel_contribution(inputs.media_scaled.T, params, spec, frequency=frequency)
     mean = media.mean(axis=-1).sum(axis=-1)
     if spec.interactions:  # the model's level also holds the interaction terms' mean
         pairs = interaction_contribution(posterior, inputs, spec) / inputs.kpi_scale
@@ -301,7 +307,10 @@ def true_values(spec: ModelSpec, inputs: ModelInputs, truth: Truth) -> dict[str,
     season[0 : 2 * len(truth.season_sin) : 2] = truth.season_sin
     season[1 : 2 * len(truth.season_cos) : 2] = truth.season_cos
     values = {
-        "effect": np.array([c.beta for c in ch]) * hill(np.ones((len(ch), 1)), K, S)[:, 0] / scale,
+        # an R&F truth's frequency curve is already over its value at 1 (the model's effect)
+        "effect": np.array([c.beta for c in ch])
+        * np.where(inputs.rf, 1.0, hill(np.ones((len(ch), 1)), K, S)[:, 0])
+        / scale,
         "alpha": np.array([c.alpha for c in ch]),
         "K": K,
         "S": S,

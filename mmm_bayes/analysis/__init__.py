@@ -16,6 +16,7 @@ from mmm_bayes.analysis.ppc import (
     predictive_draws,
 )
 from mmm_bayes.analysis.prior_posterior import prior_posterior_table
+from mmm_bayes.analysis.reach_frequency import frequency_response, optimal_frequency
 from mmm_bayes.analysis.roas import marginal_roas, response_curves, roas, roas_table
 from mmm_bayes.analysis.spectrum import ResidualSpectrum, periodogram, residual_spectrum
 from mmm_bayes.analysis.stability import StabilityResult, compare_windows, split_windows
@@ -45,12 +46,14 @@ __all__ = [
     "crps_ensemble",
     "decay_table",
     "fit_metrics",
+    "frequency_response",
     "geo_roas",
     "holdout_folds",
     "lift_predictions",
     "lift_test_table",
     "marginal_roas",
     "media_params",
+    "optimal_frequency",
     "periodogram",
     "posterior_dataset",
     "predictive_bands",

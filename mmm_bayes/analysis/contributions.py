@@ -17,6 +17,7 @@ from mmm_bayes.analysis.media import (
     channel_contribution,
     media_params,
     posterior_dataset,
+    scaled_frequency,
 )
 from mmm_bayes.model.geo import GeoInputs
 from mmm_bayes.model.inputs import ModelInputs
@@ -86,6 +87,7 @@ def contributions(
             media_params(ds, spec, inputs.channels),
             spec,
             kpi_scale=inputs.kpi_scale,
+            frequency=scaled_frequency(inputs),
         )
         terms["channels"] = _data(inputs, media, *SAMPLE_DIMS, "channel", "date")
     if spec.interactions:  # channel overlaps, reported apart (analysis.interaction splits them)

@@ -20,6 +20,8 @@ __all__ = ["exposure_costs"]
 def exposure_costs(inputs: ModelInputs, spec: ModelSpec) -> pd.DataFrame:
     """Cost per 1,000 exposure units of each channel with a ``spend_column``.
 
+    A reach-and-frequency channel's exposure is its impressions, reach x frequency.
+
     Parameters
     ----------
     inputs : ModelInputs
@@ -41,6 +43,8 @@ def exposure_costs(inputs: ModelInputs, spec: ModelSpec) -> pd.DataFrame:
         if ch.spend_column is None:
             continue
         spend, exposure = inputs.spend[:, i], inputs.media[:, i]
+        if ch.is_rf:  # reach and frequency: the exposure bought is impressions
+            exposure = exposure * inputs.frequency[:, i]
         active = exposure > 0
         per_period = spend[active] / exposure[active] * 1000.0
         cv = float(per_period.std() / per_period.mean()) if per_period.size > 1 else np.nan

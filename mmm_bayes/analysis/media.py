@@ -32,6 +32,7 @@ __all__ = [
     "media_params",
     "posterior_dataset",
     "saturate",
+    "scaled_frequency",
 ]
 
 #: Dims of a posterior sample, leading every posterior variable.
@@ -115,10 +116,13 @@ def channel_contribution(
     *,
     extend: bool = False,
     kpi_scale: float = 1.0,
+    frequency: np.ndarray | None = None,
 ) -> np.ndarray:
     """Contribution of each channel per period, for every draw at once.
 
-    ``effect * sat(adstock(x)) / sat(1.0) * kpi_scale``, the model's media formula.
+    ``effect * sat(adstock(x)) / sat(1.0) * kpi_scale``, the model's media formula; for a
+    reach-and-frequency channel ``x`` is its reach and the formula is
+    ``effect * adstock(x * sat(frequency) / sat(1.0)) * kpi_scale``.
 
     Parameters
     ----------
@@ -137,6 +141,10 @@ def channel_contribution(
     kpi_scale : float, default 1.0
         Multiplier of the result: 1.0 gives the scaled KPI the model samples on,
         ``inputs.kpi_scale`` gives KPI units.
+    frequency : ndarray, shape (channel, date), optional
+        Frequency in units of its mean (``inputs.frequency_scaled.T``); needed when the spec has
+        reach-and-frequency channels (its rows for the other channels are not used). Scaling
+        ``x`` then scales reach at the observed frequency.
 
     Returns
     -------
@@ -148,9 +156,23 @@ def channel_contribution(
         x = np.concatenate([x, np.zeros((*x.shape[:-1], spec.adstock.l_max - 1))], axis=-1)
     at_mean = _saturation(np.ones((*np.shape(params["effect"]), 1)), params, spec)
     response = _saturation(_adstock(x, params, spec), params, spec) / at_mean
+    rf = np.array([c.is_rf for c in spec.channels], dtype=bool)
+    if rf.any():
+        if frequency is None:
+            raise ValueError("R&F channels need frequency= (inputs.frequency_scaled.T)")
+        f = np.asarray(frequency, dtype=float)
+        f = np.concatenate([f, np.ones((*f.shape[:-1], x.shape[-1] - f.shape[-1]))], axis=-1)
+        effective = x * (_saturation(f, params, spec) / at_mean)  # reach x frequency curve
+        response = np.where(rf[:, None], _adstock(effective, params, spec), response)
     if params.get("multiplier") is not None:
         response = response * extend_multiplier(params["multiplier"], x.shape[-1])
     return np.asarray(params["effect"], dtype=float)[..., None] * response * kpi_scale
+
+
+def scaled_frequency(inputs) -> np.ndarray | None:
+    """Frequency over its mean, (channel, date), for :func:`channel_contribution`; None: no R&F."""
+    frequency = getattr(inputs, "frequency_scaled", None)
+    return None if frequency is None else frequency.T
 
 
 def extend_multiplier(multiplier: np.ndarray, n_periods: int) -> np.ndarray:

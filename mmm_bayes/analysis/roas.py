@@ -17,12 +17,13 @@ import pandas as pd
 import xarray as xr
 
 from mmm_bayes.analysis.geo import national_incremental_kpi
-from mmm_bayes.analysis.interaction import interaction_share
+from mmm_bayes.analysis.interaction import channel_interactions, interaction_share
 from mmm_bayes.analysis.media import (
     SAMPLE_DIMS,
     channel_contribution,
     media_params,
     posterior_dataset,
+    scaled_frequency,
 )
 from mmm_bayes.errors import DataError
 from mmm_bayes.model.geo import GeoInputs
@@ -51,7 +52,9 @@ def _incremental_kpi(
     The model's media input (spend or exposure) is scaled, which scales spend by the same factor.
     """
     x = multiplier * inputs.media_scaled.T
-    media = channel_contribution(x, params, spec, extend=True, kpi_scale=inputs.kpi_scale)
+    media = channel_contribution(
+        x, params, spec, extend=True, kpi_scale=inputs.kpi_scale, frequency=scaled_frequency(inputs)
+    )
     return media.sum(axis=-1)  # (chain, draw, channel)
 
 
@@ -62,6 +65,16 @@ def _channel_kpi(
     if isinstance(inputs, GeoInputs):
         return national_incremental_kpi(ds, inputs, spec, multiplier)
     return _incremental_kpi(media_params(ds, spec, inputs.channels), inputs, spec, multiplier)
+
+
+def _curve_point(
+    ds: xr.Dataset, inputs: ModelInputs | GeoInputs, spec: ModelSpec, multiplier: float
+) -> np.ndarray:
+    """Each channel's own KPI plus half its interactions, it alone at ``multiplier`` x spend."""
+    kpi = _channel_kpi(ds, inputs, spec, multiplier)
+    if spec.interactions:  # the Shapley half, as in roas
+        kpi = kpi + 0.5 * channel_interactions(ds, inputs, spec, multiplier)
+    return kpi
 
 
 def _per_channel(
@@ -117,11 +130,16 @@ def marginal_roas(
     *,
     step: float = 0.01,
 ) -> xr.DataArray:
-    """Extra KPI per extra currency unit when a channel's spend rises by ``step`` in every period.
+    """Extra total KPI per extra currency unit when a channel's spend rises by ``step`` everywhere.
 
-    ``mROAS_c = (KPI_c((1 + step) x) - KPI_c(x)) / (step * spend_c)``, a forward finite
-    difference of the channel's total incremental KPI (window plus carryover tail, as in
-    :func:`roas`), the other channels unchanged.
+    ``mROAS_c = (KPI((1 + step) x_c) - KPI(x_c)) / (step * spend_c)``, a forward finite
+    difference of the model's total KPI (window plus carryover tail, as in :func:`roas`) with
+    the other channels unchanged: the channel's own term plus the *whole* change of every
+    interaction (channel overlap) it is in. That is what an extra currency unit buys, and what
+    the budget optimizer equalizes across channels. ROAS and :func:`response_curves` credit a
+    channel only half of each interaction (the Shapley split of
+    :mod:`mmm_bayes.analysis.interaction`), so with interactions the slope of a response curve
+    is not the mROAS: for a synergy the mROAS is higher (by half the interaction's change).
 
     Parameters
     ----------
@@ -150,6 +168,9 @@ def marginal_roas(
         raise ValueError(f"step must be > 0 (a relative increase of spend), got {step}")
     ds = posterior_dataset(posterior)
     gain = _channel_kpi(ds, inputs, spec, 1.0 + step) - _channel_kpi(ds, inputs, spec, 1.0)
+    if spec.interactions:  # the whole change of each interaction, the partner unchanged
+        moved = channel_interactions(ds, inputs, spec, 1.0 + step)
+        gain = gain + moved - channel_interactions(ds, inputs, spec, 1.0)
     return _per_channel(gain / (step * _total_spend(inputs)), ds, inputs, "marginal_roas")
 
 
@@ -161,6 +182,13 @@ def response_curves(
     multipliers: np.ndarray | None = None,
 ) -> xr.Dataset:
     """Total incremental KPI of each channel when its actual spend pattern is scaled.
+
+    With channel overlaps (``spec.interactions``) channel ``c``'s KPI at multiplier ``m`` is its
+    own term plus half of each interaction it is in, ``c`` at ``m`` x its spend and the other
+    channels at their actual spend: the Shapley split :func:`roas` uses, so the curve at
+    ``m = 1`` divided by the spend is exactly the ROAS. The marginal ROAS
+    (:func:`marginal_roas`) counts the whole change of each interaction instead, so it is not
+    the curve's slope when the model has interactions.
 
     Parameters
     ----------
@@ -179,7 +207,8 @@ def response_curves(
     Dataset
         Coords ``channel`` and ``multiplier``; ``spend`` (channel, multiplier), the window's
         total spend in currency units, and ``kpi`` (chain, draw, channel, multiplier), the
-        channel's KPI summed over the window and its carryover tail (as in :func:`roas`).
+        channel's KPI summed over the window and its carryover tail (as in :func:`roas`), half
+        of its interactions included.
 
     Raises
     ------
@@ -190,7 +219,7 @@ def response_curves(
     if m.ndim != 1 or not np.all(np.isfinite(m) & (m >= 0)):
         raise ValueError(f"multipliers must be a 1-d array of finite values >= 0, got {m}")
     ds = posterior_dataset(posterior)
-    kpi = np.stack([_channel_kpi(ds, inputs, spec, float(k)) for k in m], axis=-1)
+    kpi = np.stack([_curve_point(ds, inputs, spec, float(k)) for k in m], axis=-1)
     coords = {d: ds[d] for d in SAMPLE_DIMS} | {"channel": list(inputs.channels), "multiplier": m}
     spend = inputs.spend.reshape(-1, len(inputs.channels)).sum(axis=0)[:, None] * m
     return xr.Dataset(

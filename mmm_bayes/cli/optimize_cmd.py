@@ -131,6 +131,16 @@ def _print(result, folder: Path) -> None:
             f"{r['mroas_optimal']:.3g}", str(r["status"]),
         )  # fmt: skip
     console.print(alloc)
+    if result.frequency_plan is not None:
+        plan = Table(title="Reach and frequency per period")
+        for col in ("channel", "frequency", "reach", "impressions", "max reach seen"):
+            plan.add_column(col, justify="left" if col == "channel" else "right")
+        for ch, r in result.frequency_plan.iterrows():
+            plan.add_row(
+                str(ch), f"{r['frequency']:.2f}", f"{r['reach_per_period']:,.0f}",
+                f"{r['impressions_per_period']:,.0f}", f"{r['max_reach_seen']:,.0f}",
+            )  # fmt: skip
+        console.print(plan)
     for note in result.notes:
         console.print(f"• {note}", markup=False)
     console.print(f"written to {folder}", markup=False)

@@ -127,6 +127,8 @@ def named_columns(cfg: RunConfig) -> list[tuple[Path_, str]]:
         named.append((("channels", i, "column"), ch.column))
         if ch.spend_column is not None:
             named.append((("channels", i, "spend_column"), ch.spend_column))
+        if ch.frequency_column is not None:
+            named.append((("channels", i, "frequency_column"), ch.frequency_column))
     named += [(("controls", i), c) for i, c in enumerate(cfg.controls)]
     named += [
         (("interactions", i, "overlap_column"), inter.overlap_column)
@@ -170,7 +172,7 @@ def check_data(cfg: RunConfig, frame: pd.DataFrame | None = None) -> ValidatedDa
             kpi_col=spec.kpi,
             channel_cols=spec.channel_columns,
             control_cols=(*spec.controls, *spec.overlap_columns),
-            spend_cols=spec.extra_spend_columns,
+            spend_cols=spec.extra_value_columns,
             geo_col=spec.geo.column if spec.geo else None,
             scale_col=spec.geo.scale_column if spec.geo else None,
             source=data_label(cfg),

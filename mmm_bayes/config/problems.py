@@ -22,7 +22,6 @@ from pydantic import BaseModel, ValidationError
 from mmm_bayes.errors import ConfigError
 
 __all__ = [
-    "PLANNED_KEYS",
     "ConfigProblems",
     "Problem",
     "format_path",
@@ -30,17 +29,6 @@ __all__ = [
 ]
 
 Path_ = tuple[str | int, ...]
-
-#: Channel keys of features that are planned but not built yet: the key -> the missing feature
-#: and what to do meanwhile. Such a key gets this message instead of "unknown key".
-PLANNED_KEYS: dict[str, tuple[str, str]] = {
-    key: (
-        "reach and frequency channels",
-        "model the channel by its impressions meanwhile: `column: <impressions column>` "
-        "with `spend_column: <spend column>`",
-    )
-    for key in ("reach_column", "frequency_column", "reach", "frequency")
-}
 
 
 @dataclass(frozen=True)
@@ -157,11 +145,6 @@ def _line(path: Path_, lines: Mapping[Path_, int] | None) -> int | None:
 
 def _message(e: dict, path: Path_, model: type[BaseModel], raw: Any) -> str:
     kind, msg, found = e["type"], e["msg"], e.get("input")
-    if kind == "extra_forbidden" and path[:1] == ("channels",) and path[-1] in PLANNED_KEYS:
-        feature, meanwhile = PLANNED_KEYS[str(path[-1])]
-        return (
-            f"{path[-1]!r}: {feature} are not built yet (missing feature: {feature}); {meanwhile}"
-        )
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
         allowed = _allowed_keys(model, path[:-1], raw)

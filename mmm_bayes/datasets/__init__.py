@@ -77,6 +77,19 @@ REGISTRY: dict[str, DatasetInfo] = {
         "saturation shared. truth() is the national truth; its meta['geos'] holds each geo's "
         "size, effect multipliers and true ROAS. Made by mmm_bayes.simulate.geo_weekly().",
     ),
+    "rf_weekly": DatasetInfo(
+        "rf_weekly.csv",
+        "rf_weekly_truth.json",
+        "Three years (156 weeks from 2023-01-02, W-MON) of simulated weekly sales (~190k a week) "
+        "with two spend channels (tv flighted, search always on; '{channel}_spend') and one "
+        "reach-and-frequency channel, youtube: youtube_reach (people, flighted), "
+        "youtube_frequency (impressions per person reached, about 2-4 week to week, "
+        "independent of reach; 0 in dark weeks), youtube_impressions (reach x frequency) and "
+        "youtube_spend (a CPM near 5); controls price_index and promo. The frequency curve is "
+        "S-shaped, so an optimal frequency exists inside the data; truth()['rf_channels'] holds "
+        "youtube's alpha, K, S, beta, reach_mean, frequency_mean and optimal_frequency. "
+        "Made by mmm_bayes.simulate.reach_frequency_weekly().",
+    ),
 }
 
 

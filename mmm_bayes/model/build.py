@@ -79,7 +79,8 @@ def structure_key(spec: ModelSpec, inputs: ModelInputs, lift: LiftInputs | None 
             if "dist" in obj:
                 return obj["dist"]
             labels = ("name", "column", "spend_column", "kpi")
-            return {k: strip(v) for k, v in obj.items() if k not in labels}
+            rf = {k: obj[k] is not None for k in ("reach_column", "frequency_column") if k in obj}
+            return {k: strip(v) for k, v in obj.items() if k not in labels} | rf
         if isinstance(obj, list):
             return [strip(v) for v in obj]
         return obj

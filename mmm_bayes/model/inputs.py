@@ -19,7 +19,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from mmm_bayes.data import ValidatedData
-from mmm_bayes.errors import ConfigError
+from mmm_bayes.errors import ConfigError, DataError
 from mmm_bayes.spec import ModelSpec
 from mmm_bayes.transforms.seasonality import fourier_features, fourier_names
 
@@ -69,6 +69,29 @@ class ModelInputs:
     media: np.ndarray
     media_scale: np.ndarray
     overlap: np.ndarray | None = None  # (date, interaction), each column over its mean; 1 if none
+    #: (date, channel): frequency of reach-and-frequency channels (ones for the others)
+    frequency: np.ndarray | None = None
+    #: (channel,): R&F channels' reach-weighted mean frequency, impressions / reach (others 1)
+    frequency_scale: np.ndarray | None = None
+    #: (channel,) bool: the channels measured by reach and frequency
+    rf_mask: np.ndarray | None = None
+
+    @property
+    def rf(self) -> np.ndarray:
+        """Which channels are measured by reach and frequency, shape (channel,), bool.
+
+        For those, ``media`` is the reach and the saturation acts on ``frequency_scaled``.
+        """
+        if self.rf_mask is None:
+            return np.zeros(len(self.channels), dtype=bool)
+        return self.rf_mask
+
+    @property
+    def frequency_scaled(self) -> np.ndarray | None:
+        """Frequency over its reach-weighted window mean, (date, channel); None without R&F."""
+        if self.frequency is None:
+            return None
+        return self.frequency / self.frequency_scale
 
     @property
     def media_scaled(self) -> np.ndarray:
@@ -117,7 +140,7 @@ def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
 
         return build_geo_inputs(spec, data)
     frame = data.frame
-    wanted = [spec.kpi, *spec.channel_columns, *spec.extra_spend_columns, *spec.controls]
+    wanted = [spec.kpi, *spec.channel_columns, *spec.extra_value_columns, *spec.controls]
     wanted += list(spec.overlap_columns)
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
@@ -146,7 +169,42 @@ def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
         media=media,
         media_scale=media.mean(axis=0),
         overlap=overlap_matrix(spec, frame),
+        **rf_arrays(spec, frame),
     )
+
+
+def rf_arrays(spec: ModelSpec, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``frequency``, ``frequency_scale`` and ``rf_mask`` of a spec with R&F channels, else {}.
+
+    The frequency scale is the reach-weighted mean, ``sum reach x frequency / sum reach``
+    (total impressions over total reach).
+    Raises DataError, naming the dates, where a frequency is below 1 in a period with reach
+    (frequency is impressions per person reached, so at least 1).
+    """
+    if not spec.rf_channels:
+        return {}
+    n = len(frame)
+    frequency, scale = np.ones((n, len(spec.channels))), np.ones(len(spec.channels))
+    for i, ch in enumerate(spec.channels):
+        if not ch.is_rf:
+            continue
+        reach = frame[ch.reach_column].to_numpy(dtype=float)
+        freq = frame[ch.frequency_column].to_numpy(dtype=float)
+        low = np.flatnonzero((reach > 0) & (freq < 1))
+        if low.size:
+            dates = pd.DatetimeIndex(frame.iloc[:, 0]) if spec.date_col not in frame else None
+            dates = pd.DatetimeIndex(frame[spec.date_col]) if dates is None else dates
+            shown = ", ".join(f"{dates[r]:%Y-%m-%d} ({freq[r]:g})" for r in low[:5])
+            more = f" and {low.size - 5} more" if low.size > 5 else ""
+            raise DataError(
+                f"channel {ch.name!r}: frequency_column {ch.frequency_column!r} is below 1 on "
+                f"{shown}{more} where reach is positive; frequency is impressions per person "
+                "reached (>= 1): check that the column is not a rate or a share"
+            )
+        frequency[:, i] = freq
+        scale[i] = float((reach * freq).sum() / reach.sum())
+    mask = np.array([c.is_rf for c in spec.channels])
+    return {"frequency": frequency, "frequency_scale": scale, "rf_mask": mask}
 
 
 def overlap_matrix(spec: ModelSpec, frame: pd.DataFrame) -> np.ndarray:

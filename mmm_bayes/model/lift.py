@@ -125,6 +125,12 @@ def _period_days(inputs: ModelInputs) -> float:
 
 
 def _one_test(spec: ModelSpec, inputs: ModelInputs, test: LiftTest, period_days: float):
+    if test.channel in spec.rf_channels:
+        raise DataError(
+            f"channel {test.channel!r} is measured by reach and frequency, and lift tests of "
+            "such channels are not available yet; calibrate it with an `effect` prior, or "
+            "model it by impressions (`column`, `spend_column`)"
+        )
     if test.channel not in inputs.channels:
         raise DataError(
             f"unknown channel {test.channel!r}; the model's channels are {list(inputs.channels)}"

@@ -8,6 +8,7 @@ run folder it becomes the subfolder ``optimization/``::
     result.json      problem, allocations, bounds, status, summary, objective, notes, solver
     allocation.csv   per channel: current, optimal, change, bounds, status, KPI, marginal ROAS
     summary.csv      current / optimal / uplift: mean, sd, 5%, 50%, 95%, P(> 0)
+    frequency_plan.csv  reach-and-frequency channels: frequency, reach and impressions per period
     draws.nc         per-draw KPI and marginal ROAS (chain, draw, channel), response curves
     *.png            figures, when the caller passes a writer (``mmm_bayes.report``)
 """
@@ -61,11 +62,14 @@ class BudgetResult:
         ``group 'name' at its max/min``.
     draws : Dataset
         ``kpi_current``, ``kpi_optimal`` (incremental KPI, window plus carryover tail) and
-        ``mroas_current``, ``mroas_optimal`` (KPI per extra currency unit), each
-        (chain, draw, channel).
+        ``mroas_current``, ``mroas_optimal`` (total KPI per extra currency unit), each
+        (chain, draw, channel). With channel overlaps a channel's KPI includes half of each
+        interaction it is in (so the channels add up to the total), while its marginal ROAS
+        counts the whole change of the total KPI, every interaction it is in included.
     curves : Dataset
         ``curve_spend``, ``curve_mean``, ``curve_lower``, ``curve_upper`` (channel, point): each
-        channel's KPI against its window budget, mean and 90% interval.
+        channel's KPI against its window budget, mean and 90% interval (with interactions, the
+        other channels at the optimal allocation).
     objective : dict
         ``kind`` and its value at the ``current`` and ``optimal`` allocations.
     notes : tuple of str
@@ -74,6 +78,9 @@ class BudgetResult:
         Starts, iterations, time and messages of the optimizer.
     kpi_label : str
         Name of the KPI.
+    frequency_plan : DataFrame, optional
+        Reach-and-frequency channels: planned frequency, budget, impressions and reach per
+        period (:func:`mmm_bayes.optimize.frequency.frequency_plan`); None without them.
     """
 
     problem: BudgetProblem
@@ -89,6 +96,7 @@ class BudgetResult:
     notes: tuple[str, ...]
     solver: dict
     kpi_label: str = "KPI"
+    frequency_plan: pd.DataFrame | None = None
 
     # --- per-draw totals ----------------------------------------------------------------------
 
@@ -184,6 +192,13 @@ class BudgetResult:
                 f"  {c:10s} {r['current']:>12,.0f} {r['optimal']:>14,.0f} {pct:>8s} "
                 f"{r['mroas_optimal']:>9.3g}  {r['status']}"
             )
+        if self.frequency_plan is not None:
+            lines.append("reach & frequency  frequency  reach/period  impressions/period")
+            for c, r in self.frequency_plan.iterrows():
+                lines.append(
+                    f"  {c:16s} {r['frequency']:>8.2f} {r['reach_per_period']:>13,.0f} "
+                    f"{r['impressions_per_period']:>19,.0f}"
+                )
         lines += [f"- {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -209,6 +224,9 @@ class BudgetResult:
             },
             "notes": list(self.notes),
             "solver": self.solver,
+            "frequency_plan": None
+            if self.frequency_plan is None
+            else self.frequency_plan.reset_index().to_dict(orient="records"),
         }
 
 
@@ -225,6 +243,8 @@ def _write(result: BudgetResult, folder: Path) -> None:
     (folder / "result.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     result.allocation_table().to_csv(folder / "allocation.csv")
     result.summary().to_csv(folder / "summary.csv")
+    if result.frequency_plan is not None:
+        result.frequency_plan.to_csv(folder / "frequency_plan.csv")
     xr.merge([result.draws, result.curves]).to_netcdf(folder / "draws.nc", engine="h5netcdf")
 
 
@@ -300,7 +320,14 @@ def load_optimization(run_folder: str | Path, name: str = "optimization") -> Bud
         notes=tuple(record["notes"]),
         solver=record["solver"],
         kpi_label=record.get("kpi_label", "KPI"),
+        frequency_plan=_frequency_plan(record.get("frequency_plan")),
     )
+
+
+def _frequency_plan(records: list[dict] | None) -> pd.DataFrame | None:
+    if records is None:
+        return None
+    return pd.DataFrame.from_records(records).set_index("channel")
 
 
 def saved_optimizations(run_folder: str | Path) -> list[str]:
@@ -354,7 +381,8 @@ def explain_marginals(
     status : list of str
         :func:`mmm_bayes.optimize.constraints.binding_status` of ``x``.
     mroas : ndarray (channel,)
-        Expected marginal ROAS at ``x``.
+        Expected marginal ROAS at ``x``: the derivative of the total KPI (interactions
+        included) with respect to each channel's budget.
     marginal : ndarray (channel,)
         Gradient of the objective's KPI part at ``x`` (equal to ``mroas`` for mean objectives).
     rtol : float, default 0.02

@@ -1,8 +1,9 @@
 """Solve a budget problem on the posterior: several SLSQP starts with exact gradients.
 
 The objective is a summary over posterior draws (the mean, a lower quantile, or mean minus
-lambda sd) of the total incremental KPI, each draw's KPI and gradient coming from one compiled
-PyTensor function (:class:`mmm_bayes.optimize.objective.KPIFunction`). Variables are scaled to
+lambda sd) of the total incremental KPI (channel overlaps included), each draw's KPI and the
+gradient of its total coming from one compiled PyTensor function
+(:class:`mmm_bayes.optimize.objective.KPIFunction`). Variables are scaled to
 multiples of each channel's current spend and the objective to the current allocation's KPI, so
 SLSQP's tolerances mean the same thing for any currency or KPI unit.
 """
@@ -34,6 +35,7 @@ from mmm_bayes.optimize.constraints import (
     spend_range,
     spend_scale,
 )
+from mmm_bayes.optimize.frequency import frequency_notes, frequency_plan, planned_frequency
 from mmm_bayes.optimize.objective import (
     KPIFunction,
     ResponseDraws,
@@ -134,10 +136,20 @@ def optimize_budget(
     check_channels(problem, inputs.channels)
     cons = resolve_constraints(problem, tuple(inputs.channels), current_allocation(problem, inputs))
     check_feasible(cons)
+    planned = planned_frequency(posterior, inputs, spec, problem)  # {} without R&F channels
     draws = response_draws(
-        posterior, inputs, spec, periods=problem.periods, pattern=problem.pattern
+        posterior,
+        inputs,
+        spec,
+        periods=problem.periods,
+        pattern=problem.pattern,
+        frequency={c: f for c, (f, _) in planned.items()},
     )
-    return solve_budget(draws, cons, problem, kpi_label=kpi_label or spec.kpi)
+    result = solve_budget(draws, cons, problem, kpi_label=kpi_label or spec.kpi)
+    if not planned:
+        return result
+    plan = frequency_plan(inputs, planned, result.optimal, problem.periods)
+    return replace(result, frequency_plan=plan, notes=(*result.notes, *frequency_notes(plan)))
 
 
 def solve_budget(
@@ -327,12 +339,14 @@ def _min_spend_for_target(
 def _curves(draws: ResponseDraws, cur: np.ndarray, opt: np.ndarray, n: int = 31) -> xr.Dataset:
     """Summarize each channel's KPI against its budget over draws: mean and 90% interval.
 
-    The grid runs to 1.5x the larger of the current and optimal budget; other channels do not
-    matter, as media add up.
+    The grid runs to 1.5x the larger of the current and optimal budget. Without interactions
+    the other channels do not matter, as media add up; with interactions a channel's KPI is its
+    own term plus half of each interaction it is in (the split of ROAS), the other channels at
+    the optimal allocation, so the curve passes through the optimum's per-channel KPI.
     """
     top = 1.5 * np.maximum(np.maximum(cur, opt), 1e-9)
     grid = np.linspace(0.0, 1.0, n)[None, :] * top[:, None]  # (channel, point)
-    kpi = np.stack([draws.kpi(grid[:, k]) for k in range(n)], axis=-1)  # (sample, ch, point)
+    kpi = np.stack([_curve_kpi(draws, grid[:, k], opt) for k in range(n)], axis=-1)
     q = np.quantile(kpi, [0.05, 0.95], axis=0)
     dims = ("channel", "point")
     return xr.Dataset(
@@ -346,10 +360,22 @@ def _curves(draws: ResponseDraws, cur: np.ndarray, opt: np.ndarray, n: int = 31)
     )
 
 
+def _curve_kpi(draws: ResponseDraws, budgets: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Each channel's KPI at its entry of ``budgets``, the others at ``others``: (sample, ch)."""
+    if not draws.has_interactions:  # one evaluation gives every channel's point
+        return draws.kpi(budgets)
+    out = np.empty((draws.n_samples, len(budgets)))
+    for c, budget in enumerate(budgets):
+        x = np.array(others, dtype=float)
+        x[c] = budget
+        out[:, c] = draws.kpi(x)[:, c]
+    return out
+
+
 def _result(draws, f, cons, problem, x, report, kpi_label) -> BudgetResult:
     cur = cons.current
     kpi_cur, kpi_opt = draws.kpi(cur), draws.kpi(x)  # numpy twin for the reported numbers
-    g_cur, g_opt = f(cur)[1], f(x)[1]
+    g_cur, g_opt = f(cur)[1], f(x)[1]  # derivative of each draw's total KPI: marginal ROAS
     label = {"channel": list(draws.channels)}
     ds = xr.Dataset(
         {

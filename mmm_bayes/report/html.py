@@ -64,6 +64,9 @@ class ReportContent:
         ``MMM.roas_summary()``: spend, ROAS and marginal ROAS quantiles per channel.
     curves : Dataset
         Response curves (``analysis.response_curves``).
+    frequency : (DataArray, DataFrame), optional
+        Reach-and-frequency channels: ``analysis.frequency_response`` and
+        ``analysis.optimal_frequency``; adds the "Reach and frequency" section.
     decay : DataArray
         Adstock weights (``analysis.adstock_decay``).
     prior_posterior : DataFrame, optional
@@ -104,6 +107,7 @@ class ReportContent:
     validation: ValidationResult | None = None
     stability: StabilityResult | None = None
     calibration: pd.DataFrame | None = None
+    frequency: tuple[xr.DataArray, pd.DataFrame] | None = None
     extra_sections: list[dict] = field(default_factory=list)
     period_label: str = "periods"
     title: str = ""

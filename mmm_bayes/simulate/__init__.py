@@ -17,6 +17,12 @@ from mmm_bayes.simulate.media import (
     SpendPattern,
     simulate_spend,
 )
+from mmm_bayes.simulate.reach_frequency import (
+    RFChannelTruth,
+    optimal_frequency,
+    reach_frequency_weekly,
+    rf_contribution,
+)
 from mmm_bayes.simulate.registry import SCENARIOS, scenario, scenario_names
 from mmm_bayes.simulate.scenarios import (
     EXAMPLE_BASELINE,
@@ -43,6 +49,7 @@ __all__ = [
     "CausalGraph",
     "ChannelTruth",
     "Flighted",
+    "RFChannelTruth",
     "Scenario",
     "SeasonalPulses",
     "SpendPattern",
@@ -55,8 +62,11 @@ __all__ = [
     "geo_sizes",
     "geo_weekly",
     "linear_trend",
+    "optimal_frequency",
     "price_index",
     "promo_events",
+    "reach_frequency_weekly",
+    "rf_contribution",
     "scenario",
     "scenario_names",
     "simulate_kpi",

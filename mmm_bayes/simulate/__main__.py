@@ -15,6 +15,7 @@ import pandas as pd
 
 from mmm_bayes.simulate.export import write_dataset
 from mmm_bayes.simulate.geo import geo_weekly
+from mmm_bayes.simulate.reach_frequency import reach_frequency_weekly
 from mmm_bayes.simulate.scenarios import example_weekly
 from mmm_bayes.simulate.truth import Truth
 
@@ -24,6 +25,7 @@ logger = logging.getLogger("mmm_bayes.simulate")
 GENERATORS: dict[str, Callable[[], tuple[pd.DataFrame, Truth]]] = {
     "example_weekly": example_weekly,
     "geo_weekly": geo_weekly,
+    "rf_weekly": reach_frequency_weekly,
 }
 
 _DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mmm_bayes.errors import DataError
 from mmm_bayes.transforms import geometric_adstock, hill
+
+if TYPE_CHECKING:  # reach_frequency builds on this module, so it is imported late at run time
+    from mmm_bayes.simulate.reach_frequency import RFChannelTruth
 
 
 def channel_contribution(
@@ -229,6 +232,10 @@ class Truth:
         Period of the Fourier seasonality, in days.
     meta : dict, default {}
         Scenario name, seed and other provenance (JSON-serializable values).
+    rf_channels : tuple of RFChannelTruth, default ()
+        Reach-and-frequency channels (:mod:`mmm_bayes.simulate.reach_frequency`), after
+        ``channels`` in :attr:`channel_names`; their spend is in ``total_spend``, not in
+        ``spend_scale`` (their scales are their own ``reach_mean`` and ``frequency_mean``).
     """
 
     channels: tuple[ChannelTruth, ...]
@@ -246,15 +253,16 @@ class Truth:
     date_column: str = "date"
     period_days: float = 365.25
     meta: dict[str, Any] = field(default_factory=dict)
+    rf_channels: tuple[RFChannelTruth, ...] = ()
 
     @property
     def channel_names(self) -> list[str]:
-        """Channel names, in order."""
-        return [c.name for c in self.channels]
+        """Channel names, in order: spend channels, then reach-and-frequency channels."""
+        return [c.name for c in (*self.channels, *self.rf_channels)]
 
-    def channel(self, name: str) -> ChannelTruth:
+    def channel(self, name: str) -> ChannelTruth | RFChannelTruth:
         """Return the truth of channel ``name``."""
-        for c in self.channels:
+        for c in (*self.channels, *self.rf_channels):
             if c.name == name:
                 return c
         raise KeyError(f"no channel {name!r}; channels are {self.channel_names}")
@@ -287,6 +295,10 @@ class Truth:
         for c in self.channels:
             spend = data[c.spend_column].to_numpy(dtype=float)
             out = out + c.contribution(spend, scale=self.spend_scale[c.name], extend=False)
+        for rf in self.rf_channels:
+            reach, frequency = (data[col].to_numpy(dtype=float)
+                                for col in (rf.reach_column, rf.frequency_column))  # fmt: skip
+            out = out + rf.contribution(reach, frequency, extend=False)
         return out
 
     def summary(self) -> pd.DataFrame:
@@ -300,6 +312,12 @@ class Truth:
             }
             for c in self.channels
         }  # fmt: skip
+        for c in self.rf_channels:  # their scales are reach_mean and frequency_mean
+            rows[c.name] = {k: v for k, v in c.to_dict().items() if k != "name"} | {
+                "total_spend": self.total_spend[c.name],
+                "contribution": float(self.components[c.name].sum()),
+                "true_roas": self.true_roas[c.name], "media_share": self.media_share[c.name],
+            }  # fmt: skip
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("channel")
 
     def to_dict(self) -> dict[str, Any]:
@@ -307,10 +325,12 @@ class Truth:
         comp = self.components
         components = {self.date_column: [d.strftime("%Y-%m-%d") for d in comp.index]}
         components |= {col: comp[col].astype(float).tolist() for col in comp.columns}
+        rf = {"rf_channels": [c.to_dict() for c in self.rf_channels]} if self.rf_channels else {}
         return {
             "kpi": self.kpi,
             "date_column": self.date_column,
             "channels": [vars(c).copy() for c in self.channels],
+            **rf,  # only when there are reach-and-frequency channels: old files stay as they were
             "intercept": self.intercept,
             "trend_slope": self.trend_slope,
             "seasonality": {
@@ -354,4 +374,14 @@ class Truth:
             date_column=date_column,
             period_days=float(season.get("period_days", 365.25)),
             meta=dict(d.get("meta", {})),
+            rf_channels=_rf_channels(d.get("rf_channels", ())),
         )
+
+
+def _rf_channels(entries: Any) -> tuple[RFChannelTruth, ...]:
+    """Rebuild reach-and-frequency channel truths from their :meth:`Truth.to_dict` entries."""
+    if not entries:
+        return ()
+    from mmm_bayes.simulate.reach_frequency import RFChannelTruth  # late: it imports this module
+
+    return tuple(RFChannelTruth.from_dict(c) for c in entries)

@@ -180,6 +180,9 @@ class BudgetProblem(BaseModel):
     pattern : dict of str to list of float
         Relative spend per period within the window for a channel (``periods`` non-negative
         weights, scaled to sum to one); channels not named spend evenly.
+    frequency : dict of str to float
+        Planned frequency (impressions per person reached, >= 1) of reach-and-frequency
+        channels; those not named are planned at their optimal frequency within the data.
     objective : Objective or str
         ``expected_kpi`` (default), ``lower_quantile``, ``mean_minus_sd``, ``kpi_target`` or
         ``marginal_roas_floor``; a string names a kind with its default settings.
@@ -198,6 +201,9 @@ class BudgetProblem(BaseModel):
     max_change: float | None = Field(None, ge=0.0, allow_inf_nan=False)
     groups: list[ChannelGroup] = Field(default_factory=list)
     pattern: dict[str, list[_Money]] = Field(default_factory=dict)
+    frequency: dict[str, Annotated[float, Field(ge=1.0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
     objective: Objective = Field(default_factory=ExpectedKPI)
     n_starts: int = Field(5, ge=1, le=100)
     random_seed: int = 0
@@ -354,6 +360,7 @@ def check_channels(problem: BudgetProblem, channels: Iterable[str]) -> None:
     places: list[tuple[str, str]] = [(f"channels.{c}", c) for c in problem.channels]
     places += [(f"current.{c}", c) for c in problem.current or {}]
     places += [(f"pattern.{c}", c) for c in problem.pattern]
+    places += [(f"frequency.{c}", c) for c in problem.frequency]
     places += [(f"groups.{g.name}.channels", c) for g in problem.groups for c in g.channels]
     bad = []
     for where, name in places:

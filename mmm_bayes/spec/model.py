@@ -126,7 +126,7 @@ class ChannelSpec(BaseModel):
     column: str = Field(
         description=(
             "Media column the model uses: spend in currency units, or exposure (impressions, "
-            "clicks) when `spend_column` is set."
+            "clicks) when `spend_column` is set. Leave it out for a reach-and-frequency channel."
         )
     )
     spend_column: str | None = Field(
@@ -134,6 +134,21 @@ class ChannelSpec(BaseModel):
         description=(
             "Spend column in currency units when `column` holds exposure rather than spend; "
             "ROAS divides by it. Default: `column` is the spend."
+        ),
+    )
+    reach_column: str | None = Field(
+        None,
+        description=(
+            "Reach column (people reached per period) of a reach-and-frequency channel; set "
+            "with `frequency_column` and `spend_column`, and leave `column` out (it becomes "
+            "the reach column). The effect is adstock(reach x sat(frequency)) (docs/channels.md)."
+        ),
+    )
+    frequency_column: str | None = Field(
+        None,
+        description=(
+            "Frequency column (average impressions per person reached, >= 1 where reach > 0) "
+            "of a reach-and-frequency channel; K, S (or lam) then shape the frequency curve."
         ),
     )
     priors: dict[ChannelParam, Prior] = Field(
@@ -150,12 +165,21 @@ class ChannelSpec(BaseModel):
         """The spend column: ``spend_column`` if set, else ``column``."""
         return self.spend_column or self.column
 
+    @property
+    def is_rf(self) -> bool:
+        """Whether the channel is measured by reach and frequency."""
+        return self.reach_column is not None
+
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema, handler) -> dict:
         """JSON Schema: the mapping, or the short form (a column name: name = column = spend)."""
         mapping = handler.resolve_ref_schema(handler(core_schema))
         mapping.pop("required", None)  # name and column default to each other: one is enough
-        mapping["anyOf"] = [{"required": ["name"]}, {"required": ["column"]}]
+        mapping["anyOf"] = [
+            {"required": ["name"]},
+            {"required": ["column"]},
+            {"required": ["reach_column"]},
+        ]
         short = {"type": "string", "description": "A spend column; also the channel's name."}
         return {"anyOf": [short, mapping]}
 
@@ -164,11 +188,33 @@ class ChannelSpec(BaseModel):
     def _shorthand(cls, data):
         if isinstance(data, str):
             return {"name": data, "column": data}
+        if isinstance(data, dict) and data.get("reach_column") is not None:
+            return _rf_shorthand(data)
         if isinstance(data, dict) and "column" not in data and "name" in data:
             return {**data, "column": data["name"]}
         if isinstance(data, dict) and "name" not in data and "column" in data:
             return {**data, "name": data["column"]}
         return data
+
+
+def _rf_shorthand(data: dict) -> dict:
+    """Fill a reach-and-frequency channel's ``column`` (its reach) and ``name``; check the set."""
+    reach = data["reach_column"]
+    name = data.get("name", reach)
+    missing = [k for k in ("frequency_column", "spend_column") if data.get(k) is None]
+    if missing:
+        raise ValueError(
+            f"reach-and-frequency channel {name!r} needs {missing} as well as reach_column "
+            "(frequency: impressions per person reached; spend: what ROAS divides by)"
+        )
+    column = data.get("column", reach)
+    if column != reach:
+        raise ValueError(
+            f"reach-and-frequency channel {name!r}: its media are reach_column {reach!r} and "
+            f"frequency_column; leave out `column` ({column!r}), or model the channel by that "
+            "column alone without reach_column/frequency_column"
+        )
+    return {**data, "name": name, "column": reach}
 
 
 class Seasonality(BaseModel):
@@ -327,6 +373,21 @@ class ModelSpec(BaseModel):
         """Spend columns that are not also media columns (channels measured by exposure)."""
         return tuple(c.spend_column for c in self.channels if c.spend_column is not None)
 
+    @property
+    def frequency_columns(self) -> tuple[str, ...]:
+        """Frequency columns of the reach-and-frequency channels, in spec order."""
+        return tuple(c.frequency_column for c in self.channels if c.frequency_column is not None)
+
+    @property
+    def extra_value_columns(self) -> tuple[str, ...]:
+        """Columns checked like spend besides the media columns: spend, then frequency columns."""
+        return (*self.extra_spend_columns, *self.frequency_columns)
+
+    @property
+    def rf_channels(self) -> tuple[str, ...]:
+        """Names of the channels measured by reach and frequency."""
+        return tuple(c.name for c in self.channels if c.is_rf)
+
     def media_priors(self) -> dict[str, list[Prior]]:
         """For each channel-level parameter, one prior per channel (overrides applied).
 
@@ -361,8 +422,22 @@ class ModelSpec(BaseModel):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 raise ValueError(f"channel {attr}s must be unique; repeated: {dupes}")
+        for c in channels:
+            if c.frequency_column is not None and c.reach_column is None:
+                raise ValueError(
+                    f"channel {c.name!r} sets frequency_column without reach_column; a "
+                    "reach-and-frequency channel needs both (and spend_column)"
+                )
         columns = [c.column for c in channels]
+        freqs = [c.frequency_column for c in channels if c.frequency_column is not None]
         spends = [c.spend_column for c in channels if c.spend_column is not None]
+        taken = [*columns, *spends]
+        dupes = sorted({v for v in freqs if freqs.count(v) > 1 or v in taken})
+        if dupes:
+            raise ValueError(
+                f"each frequency_column must belong to one channel and differ from every media "
+                f"and spend column; repeated: {dupes}"
+            )
         dupes = sorted({v for v in spends if spends.count(v) > 1 or v in columns})
         if dupes:
             raise ValueError(
@@ -410,7 +485,44 @@ class ModelSpec(BaseModel):
             raise ValueError(f"control columns must be unique and not a KPI/spend column: {dupes}")
         check_interactions(self)
         self._check_geo_and_time_varying()
+        self._check_rf()
         return self
+
+    def _check_rf(self) -> None:
+        """Reach-and-frequency channels: national, `effect` priors, no interactions, no clash."""
+        rf = set(self.rf_channels)
+        if not rf:
+            return
+        if self.geo is not None:
+            raise ValueError(
+                f"reach-and-frequency channels {sorted(rf)} are not available in geo models yet; "
+                "model them by impressions (`column: <impressions>`, `spend_column`) or fit a "
+                "national model"
+            )
+        kinds = dict(zip(self.channel_names, (k for k, _ in self.media_prior_kinds()), strict=True))
+        other = sorted(c for c in rf if kinds[c] != "effect")
+        if other:
+            raise ValueError(
+                f"reach-and-frequency channel(s) {other} have {kinds[other[0]]!r} priors; they "
+                "take `effect` priors for now (KPI per period at mean reach and frequency)"
+            )
+        paired = sorted({c for i in self.interactions for c in i.channels} & rf)
+        if paired:
+            raise ValueError(
+                f"interactions with reach-and-frequency channel(s) {paired} are not available "
+                "yet; remove them from `interactions`"
+            )
+        clash = set(self.frequency_columns) & {
+            self.kpi,
+            self.date_col,
+            *self.controls,
+            *self.overlap_columns,
+        }
+        if clash:
+            raise ValueError(
+                f"frequency_column(s) {sorted(clash)} are also the KPI, date, a control or an "
+                "overlap column; give each its own column"
+            )
 
     def _check_geo_and_time_varying(self) -> None:
         """Time-varying channels exist and use effect priors; geo models use effect priors."""

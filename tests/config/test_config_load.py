@@ -88,7 +88,8 @@ def test_every_problem_is_reported_at_once_with_paths_and_lines():
     assert found["data.kpi_column"] == "required key 'kpi_column' is missing"
     assert found["chanels"].startswith("unknown key 'chanels' (did you mean 'channels'?)")
     assert (
-        "keys allowed here: name, column, spend_column, priors" in found["channels[2].saturation"]
+        "keys allowed here: name, column, spend_column, reach_column, frequency_column, priors"
+        in found["channels[2].saturation"]
     )
     # the prior's own parameter is named: channels[2].priors.K.sigma
     assert found["channels[2].priors.K.sigma"] == "LogNormal parameter sigma=-1.0 must be > 0"
@@ -133,15 +134,15 @@ def test_repeated_keys_are_errors():
     assert found == {"seed": "key 'seed' appears twice (first at line 3); keep one"}
 
 
-def test_missing_feature_keys_name_the_feature():
+def test_reach_without_frequency_names_the_missing_keys():
     found = problems(
         """\
         data: {dataset: example_weekly, kpi_column: sales}
         channels:
-          - {name: yt, column: yt_impressions, spend_column: yt_spend, reach_column: yt_reach}
+          - {name: yt, spend_column: yt_spend, reach_column: yt_reach}
         """
     )
-    assert "missing feature: reach and frequency channels" in found["channels[0].reach_column"]
+    assert "needs ['frequency_column'] as well as reach_column" in found["channels[0]"]
 
 
 def test_cross_field_problems_name_the_field():

@@ -2,9 +2,9 @@
 
 The configs live in ``tests/configs_external/`` and read ``../shared/data/external/`` (relative to
 the repository root), which is not committed here: the tests skip when it is absent. Each config
-validates against its data and builds a model (geo panels a hierarchical geo model), or (reach
-and frequency) is refused with a
-message naming the missing feature; one is fitted with short chains through the CLI.
+validates against its data and builds a model (geo panels a hierarchical geo model, reach and
+frequency channels their own media term), or (reach and frequency in a geo panel) is refused
+with a message naming the missing feature; one is fitted with short chains through the CLI.
 """
 
 from pathlib import Path
@@ -23,12 +23,9 @@ CONFIGS = REPO / "tests" / "configs_external"
 
 pytestmark = pytest.mark.skipif(not EXTERNAL.is_dir(), reason=f"{EXTERNAL} is not here")
 
-RF = "missing feature: reach and frequency channels"
+RF_GEO = "reach-and-frequency channels ['Channel3'] are not available in geo models yet"
 #: Configs that must be refused, with the missing features their messages must name.
-REFUSED = {
-    "meridian_geo_media_rf.yaml": [RF],
-    "meridian_national_media_rf.yaml": [RF],
-}
+REFUSED = {"meridian_geo_media_rf.yaml": [RF_GEO]}
 #: Files in the external folder that are not model data, and why no config reads them.
 NOT_MODEL_DATA = {
     "robyn/dt_prophet_holidays.csv": "a holiday calendar (ds, holiday, country), not a time "
@@ -109,3 +106,16 @@ def test_fit_an_external_file_through_the_cli(tmp_path):
     roas = pd.read_csv(out / "roas.csv", index_col="channel")
     assert list(roas.index) == ["x1", "x2"]
     assert (roas["mean"] > 0).all() and roas["mean"].notna().all()
+
+
+def test_reach_and_frequency_channel_reads_its_columns():
+    # Meridian's R&F file: Channel3's media are its reach and frequency, ROAS divides by spend
+    cfg = load_config(CONFIGS / "meridian_national_media_rf.yaml")
+    frame = check_data(cfg).frame
+    inputs = build_inputs(cfg.model, check_data(cfg))
+    assert inputs.rf.tolist() == [False, False, False, True]
+    assert inputs.media[:, 3].tolist() == frame["Channel3_reach"].tolist()
+    assert inputs.frequency[:, 3].tolist() == frame["Channel3_frequency"].tolist()
+    assert inputs.spend[:, 3].tolist() == frame["Channel3_spend"].tolist()
+    model = build_model(cfg.model, inputs)
+    assert model["frequency_lagged"].get_value().shape == (1, len(frame), cfg.model.adstock.l_max)

@@ -310,4 +310,5 @@ def test_main_rejects_unknown_name(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["nope", "--out", str(tmp_path)])
     err = capsys.readouterr().err
-    assert "unknown data set(s) ['nope']; available: ['example_weekly', 'geo_weekly']" in err
+    available = "['example_weekly', 'geo_weekly', 'rf_weekly']"
+    assert f"unknown data set(s) ['nope']; available: {available}" in err

@@ -1,4 +1,8 @@
-"""Media block: adstock, then saturation, then a non-negative effect per channel."""
+"""Media block: adstock, then saturation, then a non-negative effect per channel.
+
+A reach-and-frequency channel instead saturates its frequency and adstocks the product with
+its reach (as Google Meridian does): ``adstock(reach x sat(frequency))``.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +64,20 @@ class MediaTransform:
         ones = pt.ones_like(next(iter(params.values())))[..., None]
         return self._saturate(x, params) / self._saturate(ones, params)
 
+    def rf_response(self, reach_lagged, frequency_lagged, idx) -> pt.TensorVariable:
+        """Adstocked effective reach of reach-and-frequency channels ``idx``, (n, period).
+
+        ``adstock(reach x sat(frequency) / sat(1))``: reach and frequency in units of their
+        window means (frequency's reach-weighted), both pre-shifted into lags, so the
+        response is 1 at steady mean reach and frequency, as :meth:`response` is at mean spend.
+        """
+        params = {k: v[idx] for k, v in self.params.items()}
+        ones = pt.ones_like(next(iter(params.values())))[..., None]
+        at_mean = self._saturate(ones, params)[:, :, None]  # (n, 1, 1)
+        lagged_params = {k: v[:, None] for k, v in params.items()}  # broadcast over (date, lag)
+        curve = self._saturate(frequency_lagged, lagged_params) / at_mean
+        return apply_lag_weights_pt(reach_lagged * curve, self.weights[idx])
+
     def _saturate(self, x, params) -> pt.TensorVariable:
         if self.kind == "logistic":
             return logistic_saturation_pt(x, params["lam"])
@@ -99,13 +117,30 @@ def media_block(
     lagged = lag_stack(inputs.media_scaled.T, spec.adstock.l_max)
     media = pm.Data("media_lagged", lagged, dims=("channel", "date", "lag"))
     transform = media_transform(spec)
-    response = transform.response(media)
+    response = _response(transform, media, inputs, spec.adstock.l_max)
     effect = effect_block(spec, inputs, kpi_scale, transform, response)
     contribution = (effect[:, None] * response).T
     if multiplier is not None:
         contribution = contribution * multiplier
     pm.Deterministic("channel_contribution", contribution * kpi_scale, dims=("date", "channel"))
     return contribution, transform
+
+
+def _response(transform: MediaTransform, media, inputs: ModelInputs, l_max: int):
+    """Every channel's response (channel, date): R&F channels by reach and frequency."""
+    rf = inputs.rf
+    if not rf.any():
+        return transform.response(media)
+    rf_idx, other = np.flatnonzero(rf), np.flatnonzero(~rf)
+    model = pm.modelcontext(None)
+    model.add_coord("rf_channel", [inputs.channels[i] for i in rf_idx])
+    freq = lag_stack(inputs.frequency_scaled.T[rf_idx], l_max)
+    freq = pm.Data("frequency_lagged", freq, dims=("rf_channel", "date", "lag"))
+    parts = [transform.rf_response(media[rf_idx], freq, rf_idx)]
+    if other.size:
+        parts.insert(0, transform.response(media[other], other))
+    order = np.argsort(np.concatenate([other, rf_idx]))  # back to channel order
+    return pt.concatenate(parts, axis=0)[order]
 
 
 def effect_block(

@@ -10,6 +10,7 @@ from .contributions import plot_contributions
 from .data import plot_data_overview
 from .decay import plot_adstock_decay
 from .fit import plot_fit
+from .frequency import plot_frequency_response
 from .geo import plot_geo_roas, plot_time_varying
 from .ppc import plot_predictive_check, plot_residuals
 from .priors import plot_prior_posterior
@@ -25,6 +26,7 @@ __all__ = [
     "plot_contributions",
     "plot_data_overview",
     "plot_fit",
+    "plot_frequency_response",
     "plot_geo_roas",
     "plot_holdout",
     "plot_lift_tests",

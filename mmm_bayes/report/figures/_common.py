@@ -123,6 +123,22 @@ def new_axes(figsize: tuple[float, float]) -> Axes:
     return ax
 
 
+def panel_axes(
+    fig: Figure | None, n: int, ncols: int, panel: tuple[float, float]
+) -> tuple[Figure, list[Axes]]:
+    """Lay out ``n`` axes, at most ``ncols`` a row, on ``fig`` (a new figure if None).
+
+    Unused cells of the last row are removed, so exactly ``n`` axes remain, row by row.
+    """
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig = fig if fig is not None else new_figure((panel[0] * ncols, panel[1] * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for extra in axes[n:]:
+        fig.delaxes(extra)
+    return fig, list(axes[:n])
+
+
 def new_figure(figsize: tuple[float, float]) -> Figure:
     """Open a pyplot figure with constrained layout and no axes."""
     import matplotlib.pyplot as plt

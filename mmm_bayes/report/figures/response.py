@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
 from mmm_bayes.errors import DataError
 
-from ._common import central_interval, new_figure, posterior_mean, require_dims, require_vars
+from ._common import central_interval, panel_axes, posterior_mean, require_dims, require_vars
 
 
 def plot_response_curves(
@@ -72,13 +70,8 @@ def plot_response_curves(
     channels = [str(c) for c in curves["channel"].values]
     if not channels:
         raise DataError("plot_response_curves: the response curves have no channels.")
-    ncols = max(1, min(ncols, len(channels)))
-    nrows = math.ceil(len(channels) / ncols)
-    fig = fig if fig is not None else new_figure((4.0 * ncols, 3.2 * nrows))
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for extra in axes[len(channels) :]:
-        fig.delaxes(extra)
-    for i, (ax, channel) in enumerate(zip(axes, channels, strict=False)):
+    fig, axes = panel_axes(fig, len(channels), ncols, (4.0, 3.2))
+    for i, (ax, channel) in enumerate(zip(axes, channels, strict=True)):
         ax.fill_between(
             spend[i],
             lo[i],

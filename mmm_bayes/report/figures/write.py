@@ -16,6 +16,7 @@ from ._common import save_png_atomic
 from .calibration import plot_lift_tests
 from .contributions import plot_contributions
 from .fit import plot_fit
+from .frequency import plot_frequency_response
 from .geo import plot_geo_roas, plot_time_varying
 from .response import plot_response_curves
 from .roas import plot_roas
@@ -35,6 +36,7 @@ def write_figures(
     lift_tests: pd.DataFrame | None = None,
     geo_roas: xr.DataArray | None = None,
     time_varying: xr.DataArray | None = None,
+    frequency: tuple[xr.DataArray, pd.DataFrame] | None = None,
     kpi_label: str = "KPI",
     currency_label: str = "currency",
     dpi: float = 120,
@@ -51,6 +53,7 @@ def write_figures(
     ``lift_tests.png``           ``lift_tests`` (a lift-test table) is given
     ``geo_roas.png``             ``geo_roas`` is given (``roas`` drawn as the national band)
     ``time_varying.png``         ``time_varying`` (coefficient paths) is given
+    ``frequency.png``            ``frequency`` (R&F frequency response and optimum) is given
     ============================ =====================================================
 
     Each file is saved under a temporary name in ``folder`` and renamed into place, so a reader
@@ -78,6 +81,9 @@ def write_figures(
         ROAS per geo, dims (chain, draw, geo, channel); see `plot_geo_roas`.
     time_varying : DataArray, optional
         Time-varying coefficients, dims (chain, draw, date, channel); see `plot_time_varying`.
+    frequency : (DataArray, DataFrame), optional
+        ROAS against frequency of the R&F channels and their optimal-frequency table; see
+        `plot_frequency_response`.
     kpi_label, currency_label : str
         Names of the KPI and the currency, used in axis labels.
     dpi : float, default 120
@@ -126,6 +132,15 @@ def write_figures(
         size = (10.0, 1.0 + 2.6 * time_varying.sizes["channel"])
         with _png(folder / "time_varying.png", size, dpi, written) as fig:
             plot_time_varying(time_varying, fig=fig, kpi_label=kpi)
+    if frequency is not None:
+        response, optimal = frequency
+        n = response.sizes["channel"]
+        with _png(
+            folder / "frequency.png", (4.2 * min(n, 3), 3.2 * -(-n // 3)), dpi, written
+        ) as fig:
+            plot_frequency_response(
+                response, optimal=optimal, fig=fig, kpi_label=kpi, currency_label=cur
+            )
     return written
 
 

@@ -28,6 +28,7 @@ from mmm_bayes.report.sections.glance import glance
 from mmm_bayes.report.sections.results import (
     section_adstock,
     section_contributions,
+    section_frequency,
     section_headline,
     section_model,
     section_response,
@@ -59,6 +60,8 @@ def build_sections(c: ReportContent) -> list[dict]:
         section_response(c),
         section_adstock(c),
     ]
+    if c.frequency is not None:  # reach and frequency: right after the response curves
+        sections.insert(-1, section_frequency(c))
     if c.prior_posterior is not None:
         sections.append(section_priors(c))
     sections += [section_validation(c), section_stability(c)]

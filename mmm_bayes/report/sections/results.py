@@ -12,6 +12,7 @@ from mmm_bayes.report.figures import (
     plot_adstock_decay,
     plot_contributions,
     plot_data_overview,
+    plot_frequency_response,
     plot_response_curves,
     plot_roas,
     plot_waterfall,
@@ -216,7 +217,9 @@ def section_response(c: ReportContent) -> dict:
             text_block(
                 f"Incremental {c.kpi} against total spend over the window when each channel's "
                 "spend pattern is scaled up or down; the red point is the current spend. A flat "
-                "curve at the red point means the channel is saturated."
+                "curve at the red point means the channel is saturated. A reach-and-frequency "
+                "channel's curve is a straight line: more spend buys more reach at the same "
+                "frequency, and its diminishing returns are in frequency (next section)."
             ),
             figure_block(
                 lambda f: compact_ticks(plot_response_curves(c.curves, fig=f, kpi_label=c.kpi)),
@@ -252,5 +255,49 @@ def section_adstock(c: ReportContent) -> dict:
                 ["channel", f"mean lag ({c.period_label}) [90%]", "half the effect arrived by lag"],
                 rows,
             ),
+        ],
+    }
+
+
+_FREQUENCY_COLUMNS = (
+    "channel",
+    "mean frequency",
+    "range seen",
+    "optimal",
+    "draws' optima (90%)",
+    "ROAS at mean",
+    "ROAS at optimal",
+    "gain",
+)
+
+
+def section_frequency(c: ReportContent) -> dict:
+    """Return the reach-and-frequency section: ROAS against frequency and the optimal one."""
+    response, table = c.frequency
+    n = response.sizes["channel"]
+    rows = [
+        [ch, num(r["mean_frequency"], 3), f"{num(r['min_seen'], 3)}-{num(r['max_seen'], 3)}",
+         num(r["optimal_frequency"], 3), f"{num(r['draw_q05'], 3)}-{num(r['draw_q95'], 3)}",
+         num(r["roas_at_mean"], 3), num(r["roas_at_optimal"], 3), pct(r["gain"])]
+        for ch, r in table.iterrows()
+    ]  # fmt: skip
+    return {
+        "id": "frequency",
+        "title": "Reach and frequency",
+        "blocks": [
+            text_block(
+                f"ROAS ({c.kpi} per currency unit) of each reach-and-frequency channel when its "
+                "budget is bought at a given frequency (impressions per person reached): more "
+                "frequency means fewer people reached for the same money. The shaded range is "
+                "the frequencies the data saw; the optimal frequency is searched only there. A "
+                "wide range of the draws' optima means the data hardly pin the frequency curve "
+                "down."
+            ),
+            figure_block(
+                lambda f: plot_frequency_response(response, optimal=table, fig=f, kpi_label=c.kpi),
+                (4.2 * min(n, 3), 3.2 * -(-n // 3)),
+                "ROAS against frequency per reach-and-frequency channel",
+            ),
+            table_block("Optimal frequency per channel", _FREQUENCY_COLUMNS, rows),
         ],
     }
