@@ -84,8 +84,9 @@ class Scenario:
     wrong_controls : tuple of str or None, default None
         The tempting wrong choice of controls, for a wrong-versus-right comparison.
     feature : {"national", "geo", "tvp", "lift_test"}, default "national"
-        The model feature the scenario calls for; anything but ``national`` is fitted with the
-        national model on :attr:`fit_data` until that feature exists, and reported as such.
+        The model feature the scenario calls for: the validation runner fits it with the model
+        made for it (the geo model, time-varying coefficients, the lift-test likelihood) and
+        with the simpler comparison (:func:`mmm_bayes.validation.recovery.scenario_fits`).
     l_max : int, default 8
         Longest carryover in the simulation; the fitted model uses the same.
     description : str, default ""

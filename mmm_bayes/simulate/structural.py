@@ -166,11 +166,11 @@ def geo_panel(
     Each geo's spend follows the national patterns scaled by its size (:data:`GEO_SIZES`), with
     its own noise and flights; its baseline and ``beta`` scale with its size, times a geo
     effect multiplier drawn from ``LogNormal(0, effect_spread)`` (see :func:`simulate_geos`).
-    ``data`` is the long panel (a ``geo`` column); ``fit_data`` sums sales and spend over geos,
-    which the national model fits. The national true ROAS is the geos' total contribution
-    (window plus carryover) over their total spend; per-geo truths are in
-    ``extra["geo_truths"]``. ``truth.channels`` hold the geo ``beta`` summed over geos, a
-    description of scale only: Hill of a sum is not the sum of Hills.
+    ``data`` is the long panel (a ``geo`` column), which the hierarchical geo model fits;
+    ``fit_data`` sums sales and spend over geos, which the national model fits. The national
+    true ROAS is the geos' total contribution (window plus carryover) over their total spend;
+    per-geo truths are in ``extra["geo_truths"]``. ``truth.channels`` hold the geo ``beta``
+    summed over geos, a description of scale only: Hill of a sum is not the sum of Hills.
     """
     rng = as_generator(random_seed)
     dates = pd.date_range("2023-01-02", periods=n_weeks, freq="W-MON", name="date")
@@ -197,7 +197,8 @@ def geo_panel(
         feature="geo",
         description=(
             "Five geos with their own spend, baselines and effects (shared adstock and "
-            "saturation). The national model fits the geo sums (fit_data)."
+            "saturation). The hierarchical geo model fits the panel (data), the national "
+            "model the geo sums (fit_data)."
         ),
         fit_data=national,
         extra={"geo_truths": truths, "geo_sizes": dict(GEO_SIZES)},

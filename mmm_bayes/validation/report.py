@@ -16,7 +16,7 @@ import pandas as pd
 
 from mmm_bayes.analysis.sbc import sbc_summary
 from mmm_bayes.simulate.registry import SCENARIOS, PendingScenario, scenario
-from mmm_bayes.validation.recovery import FEATURE_NOTES, summarize
+from mmm_bayes.validation.recovery import FEATURE_NOTES, relabel_legacy_rows, summarize
 
 #: The share of baseline channel-fits whose 90% interval should cover the truth (the issue's bar).
 COVERAGE_BAR = (0.85, 0.95)
@@ -26,6 +26,7 @@ def write_page(out: Path) -> Path:
     """Write ``out/validation.md`` and ``out/validation/*.png``; return the page's path."""
     folder = out / "validation"
     rows = _read_csv(folder / "recovery.csv")
+    rows = None if rows is None else relabel_legacy_rows(rows)
     run = _read_json(folder / "run.json")
     parts = [_header(run)]
     if rows is not None:
@@ -85,7 +86,9 @@ def _header(run: dict) -> str:
         lines.append(
             f"- Recovery fits (preset `{rec['preset']}`): nutpie, {rec['chains']} chains x "
             f"{rec['tune']} warm-up x {rec['draws']} draws each; seeds per scenario: {seeds}; "
-            f"wall time {rec['wall_s'] / 60:.1f} min on {rec['cpus']} CPUs ({rec['machine']})."
+            f"wall time of the last run {rec['wall_s'] / 60:.1f} min on {rec['cpus']} CPUs "
+            f"({rec['machine']}); a resumed run fits only what is not on file yet, so each "
+            "fit's own time is the table's `median fit s`."
         )
     for stage, info in more.items():
         names = stage.removeprefix("recovery: ").split(", ")
@@ -184,21 +187,23 @@ def _bias_notes(rows: pd.DataFrame) -> list[str]:
     return notes
 
 
-#: The channel each causal comparison is about.
+#: The channels each side-by-side comparison is about.
 _CAUSAL = {
-    "omitted_confounder": "search",
-    "mediator": "tv",
-    "daily_weekly": "search",
-    "lift_test": "tv",
+    "omitted_confounder": ("search",),
+    "mediator": ("tv",),
+    "daily_weekly": ("search",),
+    "lift_test": ("tv",),
+    "geo_panel": ("tv", "search", "social"),
+    "drifting_coefficient": ("search",),
+    "structural_break": ("tv",),
 }
 
 
 def _causal(rows: pd.DataFrame) -> str:
     out = []
-    for name, channel in _CAUSAL.items():
+    pairs = [(name, channel) for name, channels in _CAUSAL.items() for channel in channels]
+    for name, channel in pairs:
         sub = rows[(rows["scenario"] == name) & (rows["channel"] == channel)]
-        if sub.empty:
-            continue
         for spec, g in sub.groupby("spec", sort=False):
             out.append(
                 {
@@ -220,7 +225,10 @@ def _causal(rows: pd.DataFrame) -> str:
             "",
             "The causal scenarios have a tempting wrong specification. The bias should show "
             "under the wrong one and vanish under the right one. The lift-test scenario is "
-            "fitted with (`lift`) and without (`no_lift`) its lift test:",
+            "fitted with (`lift`) and without (`no_lift`) its lift test; the geo panel with "
+            "the hierarchical geo model (`geo_model`, national ROAS) and with the national "
+            "model on the geo sums (`national_sums`); the drifting and breaking effects with "
+            "time-varying coefficients (`time_varying`) and with constant ones (`constant`):",
             "",
             _table(pd.DataFrame(out)),
         ]
@@ -254,7 +262,7 @@ def _scenarios(rows: pd.DataFrame | None, folder: Path) -> str:
         if sc.wrong_controls is not None:
             doc.append(f"- Wrong specification compared: controls {_names(sc.wrong_controls)}")
         if FEATURE_NOTES[sc.feature]:
-            doc.append(f"- **Model feature not yet available**: {FEATURE_NOTES[sc.feature]}.")
+            doc.append(f"- Fitted with {FEATURE_NOTES[sc.feature]}.")
         sub = None if rows is None else rows[rows["scenario"] == name]
         if sub is None or sub.empty:
             doc.append("\nNot fitted in this run.")

@@ -2,9 +2,14 @@
 
 ``python -m mmm_bayes.validation [--preset full|quick] [--out docs] [--only NAME ...]``
 
-1. Recovery: every available scenario of :data:`mmm_bayes.simulate.SCENARIOS`, several seeds;
-   scenarios with a tempting wrong specification are fitted with it too. Rows go to
-   ``<out>/validation/recovery.csv`` as they come.
+1. Recovery: every available scenario of :data:`mmm_bayes.simulate.SCENARIOS`, several seeds,
+   each with the model made for its feature and a comparison specification
+   (:func:`~mmm_bayes.validation.recovery.scenario_fits`: geo model vs national model on the
+   geo sums, time-varying vs constant effects, with vs without the lift test, right vs wrong
+   controls). Rows go to ``<out>/validation/recovery.csv`` as they come; a resumed run skips
+   the (scenario, seed, spec) fits already there, after
+   :func:`~mmm_bayes.validation.recovery.relabel_legacy_rows` renamed the national fits that
+   runs before issue 9 stored as ``right`` for geo and tvp scenarios.
 2. SBC: the core model (:mod:`mmm_bayes.validation.sbc`), correctly specified and with a noise
    prior ten times too narrow. Ranks go to ``<out>/validation/sbc_ranks.csv``.
 3. The page: ``<out>/validation.md`` and one PNG per scenario, from those files only
@@ -26,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmm_bayes.simulate.registry import SCENARIOS, PendingScenario, scenario
-from mmm_bayes.validation.recovery import fit_scenario
+from mmm_bayes.validation.recovery import fit_scenario, relabel_legacy_rows, scenario_fits
 
 log = logging.getLogger("mmm_bayes.validation")
 
@@ -46,10 +51,10 @@ class Preset:
     notes: list[str] = field(default_factory=list)
 
 
-#: ``make validate``: enough baseline fits to count coverage (20 seeds x 3 channels).
+#: ``make validate``: enough baseline fits to count coverage (40 seeds x 3 channels).
 FULL = Preset(
     seeds={
-        "baseline": 20,
+        "baseline": 40,
         "omitted_confounder": 3,
         "mediator": 3,
         "collinear_channels": 3,
@@ -79,34 +84,21 @@ PRESETS = {"full": FULL, "quick": QUICK}
 def run_recovery(
     preset: Preset, folder: Path, *, only: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Fit every scenario (right and, where defined, wrong spec) per seed; append to CSV."""
+    """Fit every scenario with each spec of ``scenario_fits`` per seed; append to CSV."""
     path = folder / "recovery.csv"
-    done = pd.read_csv(path) if path.is_file() else pd.DataFrame()
+    done = relabel_legacy_rows(pd.read_csv(path)) if path.is_file() else pd.DataFrame()
     for name, make in SCENARIOS.items():
         if isinstance(make, PendingScenario) or (only and name not in only):
             continue
         for seed in range(preset.seeds.get(name, 0)):
             sc = scenario(name, random_seed=seed)
-            specs = {"right": (sc.controls, None)}
-            if sc.wrong_controls is not None:
-                specs["wrong"] = (sc.wrong_controls, None)
-            if sc.feature == "lift_test":
-                specs = {"lift": (sc.controls, sc.extra["lift_tests"]), "no_lift": specs["right"]}
-            for label, (controls, tests) in specs.items():
-                if (
-                    not done.empty
-                    and (
-                        (done["scenario"] == name)
-                        & (done["seed"] == seed)
-                        & (done["spec"] == label)
-                    ).any()
-                ):
+            for label, fit in scenario_fits(sc).items():
+                if _on_file(done, name, seed, label):
                     continue  # resumed run: this fit is already on file
                 rows = fit_scenario(
                     sc,
-                    controls=controls,
                     label=label,
-                    lift_tests=tests,
+                    fit=fit,
                     draws=preset.draws,
                     tune=preset.tune,
                     chains=preset.chains,
@@ -116,6 +108,15 @@ def run_recovery(
                 done = pd.concat([done, rows], ignore_index=True)
                 _write_csv(done, path)
     return done
+
+
+def _on_file(done: pd.DataFrame, name: str, seed: int, label: str) -> bool:
+    """Whether the fit (scenario, seed, spec) has rows in ``done``."""
+    if done.empty:
+        return False
+    return bool(
+        ((done["scenario"] == name) & (done["seed"] == seed) & (done["spec"] == label)).any()
+    )
 
 
 def run_sbc_both(preset: Preset, folder: Path) -> None:

@@ -1,9 +1,14 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from mmm_bayes import MMM
 from mmm_bayes.simulate import scenario
+from mmm_bayes.simulate.structural import GEO_SIZES
 from mmm_bayes.validation import fit_scenario, scenario_spec, score_roas, summarize
+from mmm_bayes.validation.recovery import drifting_channels, scenario_fits
 
 
 def test_score_roas_counts_coverage_and_error():
@@ -71,3 +76,61 @@ def test_wrong_spec_is_biased_and_right_spec_is_not(name, channel):
     wrong = wrong.set_index("channel").loc[channel]
     assert abs(wrong["rel_error"]) > abs(right["rel_error"]) + 0.2, (wrong, right)
     assert not wrong["cover90"]
+
+
+def test_geo_scenario_fits_the_geo_model_on_the_panel_and_the_national_one_on_the_sums():
+    sc = scenario("geo_panel", random_seed=0, n_weeks=20)
+    fits = scenario_fits(sc)
+    assert list(fits) == ["geo_model", "national_sums"]
+    geo, national = fits["geo_model"], fits["national_sums"]
+    assert geo.spec.geo.column == "geo" and geo.spec.geo.scale_column is None
+    assert len(geo.data) == 5 * 20 and geo.data["geo"].nunique() == 5
+    assert national.spec.geo is None and len(national.data) == 20 and "geo" not in national.data
+    model = MMM(geo.spec).build(geo.data)  # the panel passes the geo model's data checks
+    assert set(model.coords["geo"]) == set(GEO_SIZES)
+
+
+def test_a_panel_with_population_scales_geos_by_it():
+    sc = scenario("geo_hierarchy", random_seed=0, n_geos=3, n_weeks=20)
+    spec = scenario_fits(sc)["geo_model"].spec
+    assert spec.geo.column == "geo" and spec.geo.scale_column == "population"
+
+
+@pytest.mark.parametrize(
+    ("name", "channel"), [("drifting_coefficient", "search"), ("structural_break", "tv")]
+)
+def test_tvp_scenario_fits_the_drifting_channel_with_time_varying_coefficients(name, channel):
+    sc = scenario(name, random_seed=0, n_weeks=30)
+    fits = scenario_fits(sc)
+    assert list(fits) == ["time_varying", "constant"]
+    spec = fits["time_varying"].spec
+    assert spec.time_varying.channels == [channel] and spec.time_varying.method == "random_walk"
+    assert fits["constant"].spec.time_varying is None
+    assert spec.controls == fits["constant"].spec.controls == list(sc.controls)
+    model = MMM(spec).build(fits["time_varying"].data)
+    assert len(model.coords["date"]) == 30
+
+
+def test_national_and_lift_scenarios_keep_their_labels():
+    assert list(scenario_fits(scenario("omitted_confounder", random_seed=0))) == ["right", "wrong"]
+    assert list(scenario_fits(scenario("baseline", random_seed=0))) == ["right"]
+    lift = scenario_fits(scenario("lift_test", random_seed=0, n_weeks=60))
+    assert list(lift) == ["lift", "no_lift"]
+    assert lift["lift"].lift_tests is not None and lift["no_lift"].lift_tests is None
+
+
+def test_a_tvp_scenario_without_a_recorded_drift_is_refused():
+    sc = dataclasses.replace(scenario("baseline", random_seed=0), feature="tvp")
+    with pytest.raises(ValueError, match="records no drifting channel"):
+        drifting_channels(sc)
+
+
+def test_one_tiny_geo_fit_scores_the_national_roll_up():
+    # a smoke-sized fit (1 chain x 20 x 20): the rows' labels and truth are checked, not accuracy
+    sc = scenario("geo_panel", random_seed=1, n_weeks=20)
+    fit = scenario_fits(sc)["geo_model"]
+    rows = fit_scenario(sc, label="geo_model", fit=fit, draws=20, tune=20, chains=1, random_seed=2)
+    assert list(rows["channel"]) == sc.channels and (rows["spec"] == "geo_model").all()
+    assert (rows["feature"] == "geo").all() and rows["fit_s"].iloc[0] > 0
+    np.testing.assert_allclose(rows["true"], [sc.truth.true_roas[c] for c in sc.channels])
+    assert np.isfinite(rows["mean"]).all() and (rows["q05"] <= rows["q95"]).all()

@@ -6,7 +6,7 @@ import pandas as pd
 from mmm_bayes.validation.report import write_page
 
 
-def _rows(scenario, spec, seeds, channels, covered):
+def _rows(scenario, spec, seeds, channels, covered, feature="national"):
     out = []
     for seed in range(seeds):
         for c in channels:
@@ -14,7 +14,7 @@ def _rows(scenario, spec, seeds, channels, covered):
                 "channel": c, "true": 2.0, "mean": 2.1, "q05": 1.5, "q25": 1.9, "q75": 2.3,
                 "q95": 2.7, "rel_error": 0.05, "cover50": True, "cover90": covered,
                 "scenario": scenario, "spec": spec, "seed": seed, "controls": "promo",
-                "feature": "national", "fit_s": 3.0, "divergences": 0, "max_rhat": 1.004,
+                "feature": feature, "fit_s": 3.0, "divergences": 0, "max_rhat": 1.004,
                 "min_ess_bulk": 500.0, "min_ess_tail": 450.0,
             })  # fmt: skip
     return out
@@ -25,6 +25,9 @@ def test_page_is_built_from_the_files_on_disk(tmp_path):
     folder.mkdir()
     rows = _rows("baseline", "right", 4, ["tv", "search", "social"], True)
     rows += _rows("omitted_confounder", "wrong", 2, ["tv", "search", "social"], False)
+    # a national fit of the geo panel from a run before issue 9 (label "right"), and a geo fit
+    rows += _rows("geo_panel", "right", 1, ["tv", "search", "social"], False, feature="geo")
+    rows += _rows("geo_panel", "geo_model", 1, ["tv", "search", "social"], True, feature="geo")
     pd.DataFrame(rows).to_csv(folder / "recovery.csv", index=False)
     rng = np.random.default_rng(0)
     ranks = pd.DataFrame({"sigma": rng.integers(0, 100, 40), "level": rng.integers(0, 100, 40)})
@@ -38,7 +41,12 @@ def test_page_is_built_from_the_files_on_disk(tmp_path):
     # 4 seeds x 3 channels, every 90% interval covering: the count is stated
     assert "12 of 12 channel-fits (100%)**, outside the target range 85%-95%" in page
     assert "| omitted_confounder | search | wrong | promo |" in page
-    assert "geo model not yet available (issue 4)" in page
+    assert "not yet available" not in page
+    assert "Fitted with the hierarchical geo model on the panel (spec `geo_model`" in page
+    # the old national fit is shown as national_sums beside the geo model, never as "right"
+    assert "| geo_panel | tv | national_sums | promo | 2.00 | 2.10 | 5% | 0/1 |" in page
+    assert "| geo_panel | tv | geo_model | promo | 2.00 | 2.10 | 5% | 1/1 |" in page
+    assert "| geo_panel | right |" not in page
     assert "### SBC: correct" in page and "40 simulations" in page
     assert (folder / "baseline.png").stat().st_size > 1000
     assert (folder / "omitted_confounder.png").is_file() and (folder / "sbc_correct.png").is_file()

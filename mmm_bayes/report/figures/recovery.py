@@ -7,7 +7,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-_SPEC_COLORS = {"right": "#1f77b4", "wrong": "#d62728"}
+#: The model made for a scenario in blue, its comparison (the tempting simpler choice) in red.
+_SPEC_COLORS = {
+    **dict.fromkeys(("right", "geo_model", "time_varying", "lift"), "#1f77b4"),
+    **dict.fromkeys(("wrong", "national_sums", "constant", "no_lift"), "#d62728"),
+}
 
 
 def plot_recovery(rows: pd.DataFrame, *, title: str = "") -> Figure:

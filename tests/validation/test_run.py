@@ -1,0 +1,55 @@
+import pandas as pd
+
+from mmm_bayes.validation import run
+from mmm_bayes.validation.recovery import relabel_legacy_rows
+
+
+def _rows(name, seed, spec, feature, mean=2.0):
+    return pd.DataFrame({
+        "channel": ["tv", "search"], "mean": mean, "scenario": name, "seed": seed, "spec": spec,
+        "feature": feature, "fit_s": 1.0,
+    })  # fmt: skip
+
+
+def test_legacy_right_rows_of_geo_and_tvp_scenarios_become_the_national_spec():
+    old = pd.concat([
+        _rows("baseline", 0, "right", "national"),
+        _rows("geo_panel", 0, "right", "geo"),
+        _rows("drifting_coefficient", 0, "right", "tvp"),
+        _rows("geo_panel", 1, "right", "geo", mean=1.0),
+        _rows("geo_panel", 1, "national_sums", "geo", mean=3.0),  # refitted later: it wins
+    ])  # fmt: skip
+    out = relabel_legacy_rows(old)
+    specs = out.drop_duplicates(["scenario", "seed"]).set_index(["scenario", "seed"])["spec"]
+    assert specs.to_dict() == {
+        ("baseline", 0): "right",
+        ("geo_panel", 0): "national_sums",
+        ("drifting_coefficient", 0): "constant",
+        ("geo_panel", 1): "national_sums",
+    }
+    assert len(out) == 8 and (out.loc[out["seed"] == 1, "mean"] == 3.0).all()
+
+
+def test_resumed_run_fits_only_the_new_specs(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_fit(sc, *, label, fit, **settings):
+        calls.append((sc.name, label, fit.spec.geo is not None, fit.spec.time_varying is not None))
+        return _rows(sc.name, sc.truth.meta["random_seed"], label, sc.feature)
+
+    monkeypatch.setattr(run, "fit_scenario", fake_fit)
+    legacy = pd.concat([_rows("geo_panel", 0, "right", "geo"), _rows("baseline", 0, "right", "x")])
+    legacy.to_csv(tmp_path / "recovery.csv", index=False)
+    preset = run.Preset(seeds={"baseline": 1, "geo_panel": 1, "drifting_coefficient": 1})
+    done = run.run_recovery(preset, tmp_path)
+    # the old national geo fit is kept as national_sums; the geo and tvp models are fitted
+    assert calls == [
+        ("geo_panel", "geo_model", True, False),
+        ("drifting_coefficient", "time_varying", False, True),
+        ("drifting_coefficient", "constant", False, False),
+    ]
+    on_disk = pd.read_csv(tmp_path / "recovery.csv")
+    pd.testing.assert_frame_equal(on_disk, done)
+    geo_specs = set(on_disk.loc[on_disk["scenario"] == "geo_panel", "spec"])
+    assert geo_specs == {"national_sums", "geo_model"}
+    assert run.run_recovery(preset, tmp_path).equals(done) and len(calls) == 3  # all on file
