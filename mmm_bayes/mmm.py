@@ -114,6 +114,7 @@ class MMM(ReviewMixin):
             channel_cols=self.spec.channel_columns,
             control_cols=(*self.spec.controls, *self.spec.overlap_columns),
             spend_cols=self.spec.extra_value_columns,
+            media_kinds=self.spec.media_kinds,
             geo_col=self.spec.geo.column if self.spec.geo else None,
             scale_col=self.spec.geo.scale_column if self.spec.geo else None,
             source=source,

@@ -71,6 +71,7 @@ def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs
         channel_cols=spec.channel_columns,
         control_cols=(*spec.controls, *spec.overlap_columns),
         spend_cols=spec.extra_value_columns,
+        media_kinds=spec.media_kinds,
     )
     return build_inputs(spec, data)
 

@@ -173,6 +173,7 @@ def check_data(cfg: RunConfig, frame: pd.DataFrame | None = None) -> ValidatedDa
             channel_cols=spec.channel_columns,
             control_cols=(*spec.controls, *spec.overlap_columns),
             spend_cols=spec.extra_value_columns,
+            media_kinds=spec.media_kinds,
             geo_col=spec.geo.column if spec.geo else None,
             scale_col=spec.geo.scale_column if spec.geo else None,
             source=data_label(cfg),

@@ -12,7 +12,7 @@ import json
 import logging
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,6 +101,7 @@ def validate_data(
     geo_col: str | None = None,
     scale_col: str | None = None,
     source: str = "data",
+    media_kinds: Mapping[str, str] | None = None,
 ) -> ValidatedData:
     """Check a table and return it sorted by date, typed, with its frequency and fingerprint.
 
@@ -127,6 +128,9 @@ def validate_data(
         A geo panel's size column (e.g. population): finite and > 0.
     source : str, default "data"
         Label starting every error message, e.g. the file path.
+    media_kinds : mapping of str to str, optional
+        What a channel or spend column measures when it is not spend, for the messages:
+        ``{"yt_reach": "reach", "yt_freq": "frequency"}`` (``ModelSpec.media_kinds``).
 
     Returns
     -------
@@ -172,8 +176,9 @@ def validate_data(
     rows = _Rows(labels, dates)
     _check_unique_dates(dates, date_col, rows=rows, source=source)
     values = _check_values(
-        df, value_cols, channels=channels, spends=spends, rows=rows, source=source
-    )
+        df, value_cols, channels=channels, spends=spends, rows=rows, source=source,
+        kinds=media_kinds or {},
+    )  # fmt: skip
     order = np.argsort(dates, kind="stable")
     freq = _infer_frequency(
         dates[order], date_col, labels=[labels[i] for i in order], source=source
@@ -444,13 +449,15 @@ def _check_values(
     spends: tuple[str, ...] = (),
     rows: _Rows,
     source: str,
+    kinds: Mapping[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Convert each value column to float64, reporting every problem of every column at once."""
     values: dict[str, np.ndarray] = {}
     problems: list[str] = []
     for col in cols:
         role = "channel" if col in channels else "spend" if col in spends else None
-        values[col], found = _column_values(df[col], col, role=role, rows=rows)
+        kind = (kinds or {}).get(col)
+        values[col], found = _column_values(df[col], col, role=role, rows=rows, kind=kind)
         problems += found
     if problems:
         listed = "\n".join(f"  - {p}" for p in problems)
@@ -461,7 +468,7 @@ def _check_values(
 
 
 def _column_values(
-    raw: pd.Series, col: str, *, role: str | None, rows: _Rows
+    raw: pd.Series, col: str, *, role: str | None, rows: _Rows, kind: str | None = None
 ) -> tuple[np.ndarray, list[str]]:
     """Return one column as float64 and the problems found in it (never filled with 0).
 
@@ -488,6 +495,8 @@ def _column_values(
         problems.append(
             f"{col!r} is infinite at {rows.describe(infinite, values)}; use finite numbers."
         )
+    if role is not None and kind is not None:  # reach or frequency of an R&F channel
+        return values, problems + _rf_problems(values, col, kind, rows)
     if role is not None:
         negative = np.isfinite(values) & (values < 0)
         if negative.any():
@@ -506,6 +515,23 @@ def _column_values(
                 "undefined; check the column, or drop the channel."
             )
     return values, problems
+
+
+def _rf_problems(values: np.ndarray, col: str, kind: str, rows: _Rows) -> list[str]:
+    """Problems of a reach or frequency column: negative values, or zero throughout."""
+    negative = np.isfinite(values) & (values < 0)
+    if negative.any():
+        what = "people reached" if kind == "reach" else "impressions per person reached"
+        return [
+            f"negative {kind} in {col!r} at {rows.describe(negative, values)}; {kind} counts "
+            f"{what} and must be >= 0."
+        ]
+    if not np.any(values):
+        return [
+            f"{kind} column {col!r} is zero in every period, so the channel's effect cannot be "
+            "estimated; check the column, or drop the channel."
+        ]
+    return []
 
 
 def _as_float(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -384,6 +384,16 @@ class ModelSpec(BaseModel):
         return (*self.extra_spend_columns, *self.frequency_columns)
 
     @property
+    def media_kinds(self) -> dict[str, str]:
+        """What the reach and frequency columns measure, for data messages: column -> kind."""
+        out = {}
+        for c in self.channels:
+            if c.is_rf:
+                out[c.reach_column] = "reach"
+                out[c.frequency_column] = "frequency"
+        return out
+
+    @property
     def rf_channels(self) -> tuple[str, ...]:
         """Names of the channels measured by reach and frequency."""
         return tuple(c.name for c in self.channels if c.is_rf)

@@ -54,6 +54,7 @@ def _inputs(spec, frame=None):
         channel_cols=spec.channel_columns,
         control_cols=spec.controls,
         spend_cols=spec.extra_value_columns,
+        media_kinds=spec.media_kinds,
     )
     return build_inputs(spec, data)
 
@@ -104,10 +105,14 @@ def test_frequency_below_one_with_reach_names_the_rows():
         _inputs(_spec(), frame)
 
 
-def test_negative_frequency_is_a_data_error():
+def test_negative_or_empty_reach_and_frequency_are_named_as_such():
     frame = _frame()
     frame.loc[7, "yt_freq"] = -1.0
-    with pytest.raises(DataError, match="'yt_freq' at row 7"):
+    with pytest.raises(DataError, match=r"negative frequency in 'yt_freq' at row 7 .*>= 0"):
+        _inputs(_spec(), frame)
+    frame = _frame()
+    frame["yt_reach"] = 0.0
+    with pytest.raises(DataError, match="reach column 'yt_reach' is zero in every period"):
         _inputs(_spec(), frame)
 
 
