@@ -104,7 +104,10 @@ def channel_interactions(
     actual = _response(posterior, inputs, spec, True)
     moved = actual if multiplier == 1 else _response(posterior, inputs, spec, True, multiplier)
     first_moves = _terms(posterior, inputs, spec, moved, actual, True).sum(axis=-1)
-    second_moves = _terms(posterior, inputs, spec, actual, moved, True).sum(axis=-1)
+    if multiplier == 1:  # nothing moved: both channels of a pair see the same terms
+        second_moves = first_moves
+    else:
+        second_moves = _terms(posterior, inputs, spec, actual, moved, True).sum(axis=-1)
     for k, (a, b) in enumerate(zip(*interaction_index(spec), strict=True)):
         out[..., a] += first_moves[..., k]
         out[..., b] += second_moves[..., k]

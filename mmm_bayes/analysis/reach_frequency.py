@@ -73,11 +73,10 @@ def frequency_range(inputs: ModelInputs, channel: str) -> tuple[float, float]:
 
 
 def _rf_index(inputs: ModelInputs, channel: str) -> int:
-    rf = [c for c, is_rf in zip(inputs.channels, inputs.rf, strict=True) if is_rf]
-    if channel not in rf:
+    if channel not in inputs.rf_channels:
         raise MMMError(
             f"channel {channel!r} is not measured by reach and frequency; the R&F channels "
-            f"are {rf} (give a channel reach_column and frequency_column)"
+            f"are {list(inputs.rf_channels)} (give a channel reach_column and frequency_column)"
         )
     return list(inputs.channels).index(channel)
 
@@ -101,7 +100,7 @@ def roas_at_frequency(
     effect = params["effect"][..., i]
     if params.get("multiplier") is not None:
         effect = effect * params["multiplier"][..., i, -1]
-    sat = {k: params[k][..., i] for k in ("K", "S", "lam") if k in params}
+    sat = {k: params[k][..., i] for k in spec.saturation.priors}
     phi = np.asarray(frequencies, dtype=float) / inputs.frequency_scale[i]
     h = frequency_efficiency(np.broadcast_to(phi, (*effect.shape, phi.size)), sat, spec)
     return (effect * inputs.kpi_scale / inputs.spend_scale[i])[..., None] * h
@@ -133,7 +132,7 @@ def frequency_response(
         Named ``roas``, dims (chain, draw, channel, point), KPI per currency unit, with the
         coordinate ``frequency`` (channel, point) in impressions per person reached.
     """
-    channels = [c for c, is_rf in zip(inputs.channels, inputs.rf, strict=True) if is_rf]
+    channels = inputs.rf_channels
     if not channels:
         raise MMMError("the model has no reach-and-frequency channels")
     grids, values = [], []
@@ -142,7 +141,8 @@ def frequency_response(
         grids.append(grid)
         values.append(roas_at_frequency(posterior, inputs, spec, ch, grid))
     ds = posterior_dataset(posterior)
-    coords = {d: ds[d] for d in SAMPLE_DIMS} | {"channel": channels, "point": np.arange(points)}
+    coords = {d: ds[d] for d in SAMPLE_DIMS}
+    coords |= {"channel": list(channels), "point": np.arange(points)}
     coords["frequency"] = (("channel", "point"), np.stack(grids))
     return xr.DataArray(
         np.stack(values, axis=-2),
@@ -170,7 +170,7 @@ def optimal_frequency(
         (posterior means of ROAS(f)), ``roas_optimal_q05`` / ``q95`` and ``gain`` (relative
         ROAS gain of buying at the optimal frequency instead of the mean one).
     """
-    channels = [c for c, is_rf in zip(inputs.channels, inputs.rf, strict=True) if is_rf]
+    channels = inputs.rf_channels
     if not channels:
         raise MMMError("the model has no reach-and-frequency channels")
     rows = {}
@@ -180,7 +180,7 @@ def optimal_frequency(
         grid = np.union1d(np.linspace(lo, hi, GRID_POINTS), [mean])  # the mean is a candidate
         flat = roas_at_frequency(posterior, inputs, spec, ch, grid).reshape(-1, grid.size)
         best = int(np.argmax(flat.mean(axis=0)))
-        at_mean = roas_at_frequency(posterior, inputs, spec, ch, np.array([mean])).ravel()
+        at_mean = flat[:, int(np.searchsorted(grid, mean))]
         draw_best = grid[np.argmax(flat, axis=1)]
         rows[ch] = {
             "mean_frequency": mean,

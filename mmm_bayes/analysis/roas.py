@@ -17,7 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from mmm_bayes.analysis.geo import national_incremental_kpi
-from mmm_bayes.analysis.interaction import channel_interactions, interaction_share
+from mmm_bayes.analysis.interaction import channel_interactions
 from mmm_bayes.analysis.media import (
     SAMPLE_DIMS,
     channel_contribution,
@@ -116,10 +116,8 @@ def roas(posterior: xr.Dataset | xr.DataTree, inputs: ModelInputs, spec: ModelSp
         If a channel has zero total spend.
     """
     ds = posterior_dataset(posterior)
-    incremental = _channel_kpi(ds, inputs, spec, 1.0)
-    # channel overlaps: each channel is credited half of each interaction it is in (Shapley)
-    incremental = incremental + interaction_share(ds, inputs, spec, extend=True).sum(axis=-1)
-    values = incremental / _total_spend(inputs)
+    # own term plus, with channel overlaps, half of each interaction (Shapley): the curve at 1
+    values = _curve_point(ds, inputs, spec, 1.0) / _total_spend(inputs)
     return _per_channel(values, ds, inputs, "roas")
 
 

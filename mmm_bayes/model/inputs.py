@@ -87,6 +87,11 @@ class ModelInputs:
         return self.rf_mask
 
     @property
+    def rf_channels(self) -> tuple[str, ...]:
+        """Names of the channels measured by reach and frequency, in channel order."""
+        return tuple(c for c, is_rf in zip(self.channels, self.rf, strict=True) if is_rf)
+
+    @property
     def frequency_scaled(self) -> np.ndarray | None:
         """Frequency over its reach-weighted window mean, (date, channel); None without R&F."""
         if self.frequency is None:
@@ -169,11 +174,13 @@ def build_inputs(spec: ModelSpec, data: ValidatedData) -> ModelInputs:
         media=media,
         media_scale=media.mean(axis=0),
         overlap=overlap_matrix(spec, frame),
-        **rf_arrays(spec, frame),
+        **rf_arrays(spec, frame, dates),
     )
 
 
-def rf_arrays(spec: ModelSpec, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+def rf_arrays(
+    spec: ModelSpec, frame: pd.DataFrame, dates: pd.DatetimeIndex
+) -> dict[str, np.ndarray]:
     """``frequency``, ``frequency_scale`` and ``rf_mask`` of a spec with R&F channels, else {}.
 
     The frequency scale is the reach-weighted mean, ``sum reach x frequency / sum reach``
@@ -192,8 +199,6 @@ def rf_arrays(spec: ModelSpec, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         freq = frame[ch.frequency_column].to_numpy(dtype=float)
         low = np.flatnonzero((reach > 0) & (freq < 1))
         if low.size:
-            dates = pd.DatetimeIndex(frame.iloc[:, 0]) if spec.date_col not in frame else None
-            dates = pd.DatetimeIndex(frame[spec.date_col]) if dates is None else dates
             shown = ", ".join(f"{dates[r]:%Y-%m-%d} ({freq[r]:g})" for r in low[:5])
             more = f" and {low.size - 5} more" if low.size > 5 else ""
             raise DataError(

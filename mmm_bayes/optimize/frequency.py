@@ -43,7 +43,7 @@ def planned_frequency(
         If the problem's ``frequency`` names a channel that is not measured by reach and
         frequency.
     """
-    rf = [c for c, is_rf in zip(inputs.channels, inputs.rf, strict=True) if is_rf]
+    rf = list(inputs.rf_channels)
     other = sorted(set(problem.frequency) - set(rf))
     if other:
         raise ConfigError(
@@ -92,12 +92,13 @@ def frequency_plan(
         reach, spend = inputs.media[:, i], inputs.spend[:, i]
         cpi = spend.sum() / (reach * inputs.frequency[:, i]).sum()
         per_period = budget[i] / periods
+        lowest, highest = frequency_range(inputs, name)
         rows[name] = {
             "frequency": freq,
             "source": source,
             "mean_frequency": float(inputs.frequency_scale[i]),
-            "min_frequency": frequency_range(inputs, name)[0],
-            "max_frequency": frequency_range(inputs, name)[1],
+            "min_frequency": lowest,
+            "max_frequency": highest,
             "cost_per_1000": 1000.0 * cpi,
             "budget_per_period": per_period,
             "impressions_per_period": per_period / cpi,

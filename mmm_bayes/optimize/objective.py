@@ -356,7 +356,7 @@ def rf_efficiency(
                 f"frequency={{{name!r}: f}} (optimize.frequency.planned_frequency gives them)"
             )
         phi = np.full((out.shape[0], 1), frequency[name] / inputs.frequency_scale[i])
-        sat = {k: flat[k][:, i] for k in ("K", "S", "lam") if k in flat}
+        sat = {k: flat[k][:, i] for k in spec.saturation.priors}
         out[:, i] = frequency_efficiency(phi, sat, spec)[:, 0]
     return out
 
