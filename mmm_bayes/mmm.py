@@ -166,6 +166,7 @@ class MMM(ReviewMixin):
         posterior.
         """
         settings_ = SamplerSettings.model_validate(self.sampler.model_dump() | settings)
+        settings_ = settings_.for_model(self.spec)
         previous = (self.data, self.inputs, self.lift)
         model = self.build(data, lift_tests=lift_tests)
         try:

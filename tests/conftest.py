@@ -66,6 +66,7 @@ def fake_fit(monkeypatch):
 
     def fit(self, data, *, lift_tests=None, posterior_predictive=True, **settings):
         settings = SamplerSettings.model_validate(self.sampler.model_dump() | settings)
+        settings = settings.for_model(self.spec)
         self.build(data, lift_tests=lift_tests)
         if settings.draws == FAILING_DRAWS:
             raise FitError("sampling with nutpie failed: synthetic failure")

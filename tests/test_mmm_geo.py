@@ -70,3 +70,11 @@ def test_national_only_features_say_so(fitted):
     check = mmm.predictive_check()  # on the national sums of the geo fit
     assert len(check.observed) == 30
     np.testing.assert_allclose(check.observed.to_numpy(), mmm.inputs.kpi.sum(axis=0))
+
+
+def test_geo_fit_defaults_to_target_accept_095(fitted):
+    # the default of geo and time-varying models (spec/sampler.py): the fit records what it
+    # ran with, and the saved run keeps it
+    mmm, folder = fitted
+    assert mmm.sampler.target_accept == 0.95
+    assert MMM.load(folder).sampler.target_accept == 0.95

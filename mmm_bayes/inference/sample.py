@@ -111,6 +111,7 @@ def sample_posterior(
     xarray.DataTree
         ``posterior`` (free parameters and ``intercept``) and ``sample_stats`` groups.
     """
+    settings = settings.for_model(None)  # the facade fills target_accept in for its model
     try:
         if settings.sampler == "nutpie" and _use_processes(settings, rebuild):
             return _sample_nutpie_processes(model, settings, cache_key, rebuild)

@@ -45,6 +45,14 @@ class GeoSpec(BaseModel):
             "samples better when geos carry little information each (the usual case)."
         ),
     )
+    level_centered: bool = Field(
+        True,
+        description=(
+            "Centered parameterization of the geo levels (intercepts). Each geo's own KPI "
+            "series pins its level down closely, the case where the centered form samples "
+            "better (docs/geo.md); media and control deviations follow `centered`."
+        ),
+    )
     per_geo_transforms: bool = Field(
         False,
         description=(

@@ -97,12 +97,10 @@ def test_geo_roas_error_lower_than_fitting_each_geo_alone(geo_case):
     assert err_pooled < err_alone, (err_pooled, err_alone)
 
 
-@pytest.mark.xfail(
-    reason="known open bar: 1 divergence and max R-hat 1.011 (level_geo_sd) on this data at "
-    "2 x 1000 x 1000 in make bench-geo (docs/benchmarks.md#geo-models)",
-    strict=False,
-)
 def test_geo_fit_samples_cleanly(geo_case):
+    # at the defaults (centered levels, target_accept 0.95): 0 divergences and R-hat 1.009 on
+    # this seed; seeds 2 and 3 gave 1.007 and 1.012 (docs/geo.md#sampling), so a failure here
+    # after a change is worth a look at more seeds before anything else
     checks = _checks(geo_case[1])
     assert checks["divergences"] == 0
     assert checks["max R-hat"] <= 1.01
@@ -120,11 +118,9 @@ def test_random_walk_path_inside_the_90_band_in_90_percent_of_weeks(walk_case):
     assert inside >= 0.90, inside
 
 
-@pytest.mark.xfail(
-    reason="known open bar: the random-walk fits showed 1 divergence in make bench-geo",
-    strict=False,
-)
 def test_random_walk_fit_samples_cleanly(walk_case):
+    # at the default target_accept 0.95 of time-varying models: 0 divergences, R-hat 1.009 on
+    # this seed (docs/time_varying.md#sampling)
     checks = _checks(walk_case[1])
     assert checks["divergences"] == 0
     assert checks["max R-hat"] <= 1.01
