@@ -200,7 +200,8 @@ def ebfmi(energy: np.ndarray) -> np.ndarray:
 
 def _divergence_check(stats: xr.Dataset | None) -> Check:
     advice = (
-        "raise target_accept (0.95, then 0.99) and refit; if divergences remain, tighten the "
+        "raise target_accept (0.95, then 0.99; geo and time-varying models start at 0.95) and "
+        "refit; if divergences remain, tighten the "
         "priors of weakly identified channels (effect, K) or reparameterize the model"
     )
     if stats is None or "diverging" not in stats:

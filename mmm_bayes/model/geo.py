@@ -8,10 +8,11 @@ Per geo ``g``, on the geo's scaled KPI (``kpi[g, t] / kpi_scale[g]``)::
 where ``r`` is the channel's adstocked, saturated media in units of the geo's own mean media,
 over its value at 1 (as in the national model), ``m`` the time-varying multipliers (1 for
 constant channels) and ``drift`` the intercept drift (0 without). Partial pooling, non-centered
-by default except for the levels, which each geo's series pins down closely:
+by default except for the levels of geos scaled by a size column, which each geo's series
+pins down closely (``GeoSpec.centered_levels``):
 
-- ``level[g] ~ Normal(level, level_geo_sd)`` (``level_centered``, the default; else
-  ``level + level_geo_sd * level_geo_z[g]``), ``intercept[g] = level[g] - mean_t media``;
+- ``level[g] ~ Normal(level, level_geo_sd)`` when centered, else
+  ``level + level_geo_sd * level_geo_z[g]``; ``intercept[g] = level[g] - mean_t media``;
 - ``effect_rel[g, c] = effect_rel[c] * exp(effect_geo_sd[c] * effect_geo_z[g, c])`` and
   ``effect[g, c] = effect_rel[g, c] * spend_share[g, c]``: pooled on the effect per unit of
   spend share, so geos with equal ``effect_rel`` have equal ROAS when their KPI per currency
@@ -213,7 +214,7 @@ def build_geo_model(spec: ModelSpec, inputs: GeoInputs) -> pm.Model:
             contribution = contribution * tv.multiplier.T[None]
         media_sum = contribution.sum(axis=1)  # (geo, date)
         level = _pooled(
-            "level", make_rv("level", spec.level), geo.level_sd, ("geo",), geo.level_centered
+            "level", make_rv("level", spec.level), geo.level_sd, ("geo",), geo.centered_levels
         )
         intercept = pm.Deterministic("intercept", level - media_sum.mean(axis=1), dims="geo")
         mu = intercept[:, None] + media_sum

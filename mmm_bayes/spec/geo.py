@@ -45,14 +45,25 @@ class GeoSpec(BaseModel):
             "samples better when geos carry little information each (the usual case)."
         ),
     )
-    level_centered: bool = Field(
-        True,
+    level_centered: bool | None = Field(
+        None,
         description=(
-            "Centered parameterization of the geo levels (intercepts). Each geo's own KPI "
-            "series pins its level down closely, the case where the centered form samples "
-            "better (docs/geo.md); media and control deviations follow `centered`."
+            "Centered parameterization of the geo levels (intercepts); media and control "
+            "deviations follow `centered`. Default: centered with a `scale_column` (each geo's "
+            "series pins down a level of its own, where the centered form samples better), "
+            "non-centered without one (every geo's KPI is divided by its own mean, so the "
+            "levels sit at 1 and their spread near 0, where the non-centered form does; "
+            "docs/geo.md)."
         ),
     )
+
+    @property
+    def centered_levels(self) -> bool:
+        """Whether the geo levels are centered: ``level_centered``, or its default."""
+        if self.level_centered is not None:
+            return self.level_centered
+        return self.scale_column is not None
+
     per_geo_transforms: bool = Field(
         False,
         description=(
