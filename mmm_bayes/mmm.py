@@ -107,18 +107,7 @@ class MMM(ReviewMixin):
     def check_data(self, data: pd.DataFrame | str | os.PathLike) -> ValidatedData:
         """Read and check ``data`` (DataFrame, CSV or Parquet path) against the spec."""
         source = str(data) if isinstance(data, str | os.PathLike) else "data"
-        return validate_data(
-            read_table(data),
-            date_col=self.spec.date_col,
-            kpi_col=self.spec.kpi,
-            channel_cols=self.spec.channel_columns,
-            control_cols=(*self.spec.controls, *self.spec.overlap_columns),
-            spend_cols=self.spec.extra_value_columns,
-            media_kinds=self.spec.media_kinds,
-            geo_col=self.spec.geo.column if self.spec.geo else None,
-            scale_col=self.spec.geo.scale_column if self.spec.geo else None,
-            source=source,
-        )
+        return validate_data(read_table(data), **self.spec.data_columns(), source=source)
 
     def build(self, data: pd.DataFrame | str | os.PathLike, *, lift_tests=None):
         """Return the PyMC model for ``data`` (validated first); fit calls this.

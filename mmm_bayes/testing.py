@@ -64,16 +64,7 @@ def example_spec(**fields: Any) -> ModelSpec:
 
 def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs:
     """Validate a bundled data set for ``spec`` and build the model's inputs from it."""
-    data = validate_data(
-        datasets.load(name),
-        date_col=spec.date_col,
-        kpi_col=spec.kpi,
-        channel_cols=spec.channel_columns,
-        control_cols=(*spec.controls, *spec.overlap_columns),
-        spend_cols=spec.extra_value_columns,
-        media_kinds=spec.media_kinds,
-    )
-    return build_inputs(spec, data)
+    return build_inputs(spec, validate_data(datasets.load(name), **spec.data_columns()))
 
 
 def _scalar_priors(spec: ModelSpec, inputs: ModelInputs) -> dict[str, tuple[Prior, str | None]]:

@@ -166,18 +166,7 @@ def check_data(cfg: RunConfig, frame: pd.DataFrame | None = None) -> ValidatedDa
         raise ConfigProblems(_source(cfg), problems)
     spec = cfg.model
     try:
-        data = validate_data(
-            frame,
-            date_col=spec.date_col,
-            kpi_col=spec.kpi,
-            channel_cols=spec.channel_columns,
-            control_cols=(*spec.controls, *spec.overlap_columns),
-            spend_cols=spec.extra_value_columns,
-            media_kinds=spec.media_kinds,
-            geo_col=spec.geo.column if spec.geo else None,
-            scale_col=spec.geo.scale_column if spec.geo else None,
-            source=data_label(cfg),
-        )
+        data = validate_data(frame, **spec.data_columns(), source=data_label(cfg))
     except DataError as err:
         problem = Problem(("data",), _geo_hint(str(err), frame, cfg))
         raise ConfigProblems(_source(cfg), [problem]) from None

@@ -177,6 +177,7 @@ def load_run(folder: str | Path) -> Run:
         channel_cols=info["channel_cols"],
         control_cols=info["control_cols"],
         spend_cols=info.get("spend_cols", []),
+        media_kinds=spec.media_kinds,
         geo_col=info.get("geo_col"),
         scale_col=info.get("scale_col"),
         source=str(folder / "data.csv"),

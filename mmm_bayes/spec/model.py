@@ -393,6 +393,24 @@ class ModelSpec(BaseModel):
                 out[c.frequency_column] = "frequency"
         return out
 
+    def data_columns(self) -> dict:
+        """Return the data's columns by role: ``validate_data(frame, **spec.data_columns())``.
+
+        Date, KPI, media, controls (with the interactions' overlap columns), the columns checked
+        like spend (:attr:`extra_value_columns`), what reach and frequency columns measure, and
+        the geo and geo-size columns.
+        """
+        return {
+            "date_col": self.date_col,
+            "kpi_col": self.kpi,
+            "channel_cols": self.channel_columns,
+            "control_cols": (*self.controls, *self.overlap_columns),
+            "spend_cols": self.extra_value_columns,
+            "media_kinds": self.media_kinds,
+            "geo_col": self.geo.column if self.geo else None,
+            "scale_col": self.geo.scale_column if self.geo else None,
+        }
+
     @property
     def rf_channels(self) -> tuple[str, ...]:
         """Names of the channels measured by reach and frequency."""

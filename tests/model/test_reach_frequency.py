@@ -47,15 +47,7 @@ def _spec(**fields):
 
 def _inputs(spec, frame=None):
     frame = _frame() if frame is None else frame
-    data = validate_data(
-        frame,
-        date_col="date",
-        kpi_col="sales",
-        channel_cols=spec.channel_columns,
-        control_cols=spec.controls,
-        spend_cols=spec.extra_value_columns,
-        media_kinds=spec.media_kinds,
-    )
+    data = validate_data(frame, **spec.data_columns())
     return build_inputs(spec, data)
 
 

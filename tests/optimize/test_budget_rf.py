@@ -8,12 +8,11 @@ from mmm_bayes.analysis.reach_frequency import optimal_frequency, roas_at_freque
 from mmm_bayes.data import validate_data
 from mmm_bayes.errors import ConfigError
 from mmm_bayes.inference.store import save_run
-from mmm_bayes.model import build_inputs
 from mmm_bayes.optimize import load_optimization, optimize_budget, save_optimization
 from mmm_bayes.optimize.objective import KPIFunction, response_draws
 from mmm_bayes.spec import ModelSpec, SamplerSettings
 from mmm_bayes.spec.budget import budget_problem
-from mmm_bayes.testing import fake_posterior
+from mmm_bayes.testing import example_inputs, fake_posterior
 
 YOUTUBE = {"name": "youtube", "reach_column": "youtube_reach",
            "frequency_column": "youtube_frequency", "spend_column": "youtube_spend"}  # fmt: skip
@@ -23,10 +22,7 @@ YOUTUBE = {"name": "youtube", "reach_column": "youtube_reach",
 def fitted():
     spec = ModelSpec(kpi="sales", channels=["tv_spend", "search_spend", YOUTUBE],
                      controls=["price_index", "promo"])  # fmt: skip
-    data = validate_data(datasets.load("rf_weekly"), date_col="date", kpi_col="sales",
-                         channel_cols=spec.channel_columns, control_cols=spec.controls,
-                         spend_cols=spec.extra_value_columns)  # fmt: skip
-    inputs = build_inputs(spec, data)
+    inputs = example_inputs(spec, "rf_weekly")
     return spec, inputs, fake_posterior(spec, inputs, draws=25, random_seed=7)
 
 
@@ -97,9 +93,7 @@ def test_frequency_errors(fitted):
 def test_frequency_plan_round_trips(fitted, tmp_path):
     spec, inputs, post = fitted
     result = optimize_budget(post, inputs, spec, budget_problem(None, frequency={"youtube": 3}))
-    data = validate_data(datasets.load("rf_weekly"), date_col="date", kpi_col="sales",
-                         channel_cols=spec.channel_columns, control_cols=spec.controls,
-                         spend_cols=spec.extra_value_columns)  # fmt: skip
+    data = validate_data(datasets.load("rf_weekly"), **spec.data_columns())
     run = save_run(tmp_path / "run", idata=post, spec=spec, sampler=SamplerSettings(), data=data)
     save_optimization(result, run)
     loaded = load_optimization(run)

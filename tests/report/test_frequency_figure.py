@@ -3,14 +3,11 @@
 import numpy as np
 import pytest
 
-from mmm_bayes import datasets
 from mmm_bayes.analysis import frequency_response, optimal_frequency
-from mmm_bayes.data import validate_data
 from mmm_bayes.errors import DataError
-from mmm_bayes.model import build_inputs
 from mmm_bayes.report.figures import plot_frequency_response
 from mmm_bayes.spec import ModelSpec
-from mmm_bayes.testing import fake_posterior
+from mmm_bayes.testing import example_inputs, fake_posterior
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +19,7 @@ def results():
         "spend_column": "youtube_spend",
     }
     spec = ModelSpec(kpi="sales", channels=["tv_spend", youtube])
-    data = validate_data(
-        datasets.load("rf_weekly"),
-        date_col="date",
-        kpi_col="sales",
-        channel_cols=spec.channel_columns,
-        spend_cols=spec.extra_value_columns,
-    )
-    inputs = build_inputs(spec, data)
+    inputs = example_inputs(spec, "rf_weekly")
     post = fake_posterior(spec, inputs, draws=20, random_seed=1)
     return frequency_response(post, inputs, spec), optimal_frequency(post, inputs, spec)
 
