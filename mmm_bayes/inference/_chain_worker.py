@@ -54,8 +54,7 @@ def _next_task(conn):
 def _sample(task, compiled: dict, send):
     import nutpie
 
-    from mmm_bayes.inference.sample import compile_nutpie
-    from mmm_bayes.model import shared_values
+    from mmm_bayes.inference.sample import compile_nutpie, with_model_data
 
     start = time.perf_counter()
     received = time.time()
@@ -65,7 +64,7 @@ def _sample(task, compiled: dict, send):
     if cached is None:
         cached = compiled[(task.key, task.backend)] = compile_nutpie(model, task.backend)
     else:
-        cached = cached.with_data(**shared_values(model))
+        cached = with_model_data(cached, model, task.backend)
     timings["compile_s"] = time.perf_counter() - start
 
     def progress(chains) -> None:

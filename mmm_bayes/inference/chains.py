@@ -2,9 +2,8 @@
 
 With the JAX backend, nutpie's chains are threads whose calls into the compiled log density
 go through Python one at a time. A worker process has its own interpreter, so its chain's calls
-do not wait for the other chains'. On the 2-core benchmark machine this made warm refits about
-a quarter faster; a cold fit gains nothing, since the workers' start-up (imports) costs what
-the parallel chains save (docs/model.md has the figures).
+do not wait for the other chains'. When the chains fill every CPU, each worker gets a CPU of
+its own (:func:`worker_cpus`). docs/benchmarks.md has the figures.
 
 Workers are started as ``python -m mmm_bayes.inference._chain_worker`` (never by forking a
 process that has JAX loaded, and without re-importing the user's script, which ``spawn`` would
@@ -85,6 +84,7 @@ class ChainPool:
         with self._lock:
             start = time.perf_counter()
             workers = self._ensure(len(tasks))
+            pin_workers(workers)
             self.last_timings = {"start_workers_s": time.perf_counter() - start}
             try:
                 for worker, task in zip(workers, tasks, strict=True):
@@ -147,6 +147,33 @@ class ChainPool:
         worker.process.kill()
         worker.conn.close()
         self._workers = [w for w in self._workers if w is not worker]
+
+
+def worker_cpus(n_workers: int, allowed: Sequence[int]) -> list[set[int]]:
+    """Return the CPUs each of ``n_workers`` chain workers may run on.
+
+    When the chains would occupy every CPU this process may use anyway, worker ``i`` gets CPU
+    ``allowed[i % len(allowed)]`` to itself: on the 2-core benchmark machine a pinned chain
+    samples about a quarter faster than one the scheduler moves between cores
+    (docs/benchmarks.md). With CPUs to spare, every worker may use all of them, so that
+    pinning never crowds two busy processes onto one core while others idle.
+    """
+    cpus = sorted(allowed)
+    if not cpus or n_workers < len(cpus):
+        return [set(cpus) for _ in range(n_workers)]
+    return [{cpus[i % len(cpus)]} for i in range(n_workers)]
+
+
+def pin_workers(workers: Sequence[_Worker]) -> None:
+    """Apply :func:`worker_cpus` to the worker processes (Linux; elsewhere nothing happens)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    cpus_of = worker_cpus(len(workers), os.sched_getaffinity(0))
+    for worker, cpus in zip(workers, cpus_of, strict=True):
+        try:
+            os.sched_setaffinity(worker.process.pid, cpus)
+        except OSError as err:  # a worker that just exited, or a sandbox that forbids it
+            log.debug("could not set the CPUs of worker %s: %s", worker.process.pid, err)
 
 
 def _start_workers(n: int) -> list[_Worker]:

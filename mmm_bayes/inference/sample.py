@@ -59,7 +59,7 @@ class CompiledCache:
         if compiled is None:
             compiled = self._models[(key, backend)] = compile_nutpie(model, backend)
             return compiled
-        return compiled.with_data(**shared_values(model))
+        return with_model_data(compiled, model, backend)
 
     def clear(self) -> None:
         """Forget every compiled model."""
@@ -74,7 +74,36 @@ def compile_nutpie(model: pm.Model, backend: str):
     kwargs = {"backend": backend, "var_names": posterior_var_names(model)}
     if backend == "jax":
         kwargs |= {"gradient_backend": "jax", "freeze_model": False}
+        _synchronous_cpu_dispatch()
     return nutpie.compile_pymc_model(model, **kwargs)
+
+
+def with_model_data(compiled, model: pm.Model, backend: str):
+    """``compiled`` with ``model``'s data and prior numbers swapped in (no recompilation).
+
+    For the JAX backend the values become JAX arrays once, here: nutpie passes them to every
+    log-density call, and NumPy arrays there would be copied into JAX on each of those calls
+    (about a tenth of the sampling time of the example model).
+    """
+    values = shared_values(model)
+    if backend == "jax":
+        import jax.numpy as jnp
+
+        values = {name: jnp.asarray(value) for name, value in values.items()}
+    return compiled.with_data(**values)
+
+
+def _synchronous_cpu_dispatch() -> None:
+    """Have JAX run CPU computations inline instead of queueing them on a dispatch thread.
+
+    A small MMM's log density and gradient take tens of microseconds; the asynchronous
+    hand-off costs more than that on every call (docs/benchmarks.md). The setting is read when
+    JAX creates its CPU client, so it takes effect only if no JAX computation has run yet in
+    this process (always true in the chain workers) and changes nothing on GPU.
+    """
+    import jax
+
+    jax.config.update("jax_cpu_enable_async_dispatch", False)
 
 
 #: The process-wide cache the facade uses.

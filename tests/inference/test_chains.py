@@ -1,11 +1,13 @@
 """Chains in worker processes: seeds, joining, reproducibility and compiled-model reuse."""
 
+import os
+
 import numpy as np
 import pytest
 import xarray as xr
 
 from mmm_bayes import MMM, FitError, datasets
-from mmm_bayes.inference.chains import POOL, chain_seeds, join_chains
+from mmm_bayes.inference.chains import POOL, chain_seeds, join_chains, worker_cpus
 from mmm_bayes.inference.sample import sample_posterior
 from mmm_bayes.model import build_model
 from mmm_bayes.spec import SamplerSettings
@@ -24,6 +26,14 @@ def _trace(value: float) -> xr.DataTree:
     post = xr.Dataset({"a": (("chain", "draw"), np.full((1, 3), value))})
     stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((1, 3), bool))})
     return xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
+
+
+def test_worker_cpus_pin_only_when_the_chains_fill_every_cpu():
+    # as many chains as CPUs (or more): one CPU each, in order, wrapping round
+    assert worker_cpus(2, {1, 0}) == [{0}, {1}]
+    assert worker_cpus(3, [4, 6]) == [{4}, {6}, {4}]
+    # CPUs to spare: every worker may use all of them
+    assert worker_cpus(2, range(8)) == [set(range(8))] * 2
 
 
 def test_join_chains_numbers_chains_in_order():
@@ -62,6 +72,12 @@ def test_process_chains_are_seeded_and_refits_do_not_recompile(df):
     assert POOL.compilations == compiled  # new data of the same shape: still no compile
     assert float(changed.idata["posterior"]["level"].mean()) != float(post["level"].mean())
 
+    # the workers run where worker_cpus puts them (Linux only)
+    if hasattr(os, "sched_getaffinity"):
+        workers = POOL._workers[:2]
+        expected = worker_cpus(2, os.sched_getaffinity(0))
+        assert [os.sched_getaffinity(w.process.pid) for w in workers] == expected
+
 
 def test_a_failing_worker_raises_fit_error_and_the_pool_recovers(df):
     model = MMM(example_spec())
@@ -87,3 +103,11 @@ def test_thread_chains_reuse_the_in_process_compiled_model(df):
     refit.fit(df.assign(sales=df["sales"] * 0.9), **settings)
     assert len(COMPILED._models) == n
     assert refit.idata["posterior"].sizes["chain"] == 2
+
+    # the swapped-in data are exactly what a fresh compile on them sees: same seed, same draws
+    COMPILED.clear()
+    fresh = MMM(example_spec())
+    fresh.fit(df.assign(sales=df["sales"] * 0.9), **settings)
+    xr.testing.assert_equal(
+        fresh.idata["posterior"].to_dataset(), refit.idata["posterior"].to_dataset()
+    )
