@@ -34,10 +34,12 @@ def main(address: str) -> int:
         with send_lock:
             conn.send(msg)
 
-    compiled: dict = {}
+    from mmm_bayes.inference.sample import CompiledCache
+
+    cache = CompiledCache()
     while (task := _next_task(conn)) is not None:
         try:
-            trace, timings = _sample(task, compiled, send)
+            trace, timings = _sample(task, cache, send)
             send(("done", trace, timings))
         except Exception as err:  # reported to the parent, which raises FitError
             send(("error", f"{type(err).__name__}: {err}\n{traceback.format_exc()}"))
@@ -51,20 +53,15 @@ def _next_task(conn):
         return None
 
 
-def _sample(task, compiled: dict, send):
+def _sample(task, cache, send):
     import nutpie
-
-    from mmm_bayes.inference.sample import compile_nutpie, with_model_data
 
     start = time.perf_counter()
     received = time.time()
     model = task.build(*task.args)
-    cached = compiled.get((task.key, task.backend))
-    timings = {"compiled": cached is None}
-    if cached is None:
-        cached = compiled[(task.key, task.backend)] = compile_nutpie(model, task.backend)
-    else:
-        cached = with_model_data(cached, model, task.backend)
+    before = cache.compilations
+    cached = cache.get(task.key, model, task.backend)
+    timings = {"compiled": cache.compilations > before}
     timings["compile_s"] = time.perf_counter() - start
 
     def progress(chains) -> None:

@@ -52,12 +52,15 @@ class CompiledCache:
 
     def __init__(self) -> None:
         self._models: dict[tuple[Hashable, str], object] = {}
+        #: How many models this cache compiled (refits of a known structure add none).
+        self.compilations = 0
 
     def get(self, key: Hashable, model: pm.Model, backend: str):
         """Return a compiled model for ``model``, compiling only on the first call for ``key``."""
         compiled = self._models.get((key, backend))
         if compiled is None:
             compiled = self._models[(key, backend)] = compile_nutpie(model, backend)
+            self.compilations += 1
             return compiled
         return with_model_data(compiled, model, backend)
 
