@@ -165,6 +165,41 @@ def weekly_design(
     return data
 
 
+#: Spread of the baseline scenario's per-seed truth around :data:`BASE_CHANNELS` (see
+#: :func:`draw_channel_truth`): standard deviations of the logit of the adstock retention and of
+#: the logs of the half-saturation point, the Hill shape and the effect size. Brands differ, so
+#: the baseline's coverage is an average over such truths rather than a property of one point.
+BASE_TRUTH_SPREAD: dict[str, float] = {"alpha": 0.5, "K": 0.3, "S": 0.2, "beta": 0.3}
+
+
+def draw_channel_truth(
+    channels: tuple[ChannelTruth, ...],
+    rng: np.random.Generator,
+    spread: dict[str, float] | None = None,
+) -> tuple[ChannelTruth, ...]:
+    """Each channel's true parameters drawn around ``channels`` (one draw per channel).
+
+    ``logit(alpha)``, ``log K``, ``log S`` and ``log beta`` each move by an independent normal
+    step with the standard deviation of ``spread`` (default :data:`BASE_TRUTH_SPREAD`; a
+    missing or zero entry keeps that parameter). ``l_max`` and the names stay as they are.
+    """
+    sd = BASE_TRUTH_SPREAD if spread is None else spread
+    drawn = []
+    for c in channels:
+        z = rng.standard_normal(4) * [sd.get(k, 0.0) for k in ("alpha", "K", "S", "beta")]
+        logit = np.log(c.alpha / (1.0 - c.alpha)) + z[0]
+        drawn.append(
+            dataclasses.replace(
+                c,
+                alpha=float(1.0 / (1.0 + np.exp(-logit))),
+                K=float(c.K * np.exp(z[1])),
+                S=float(c.S * np.exp(z[2])),
+                beta=float(c.beta * np.exp(z[3])),
+            )
+        )
+    return tuple(drawn)
+
+
 def _meta(name: str, random_seed: int | np.random.Generator, **more: Any) -> dict[str, Any]:
     seed = random_seed if isinstance(random_seed, int) else None
     return {"scenario": name, "random_seed": seed, **more}
@@ -173,7 +208,9 @@ def _meta(name: str, random_seed: int | np.random.Generator, **more: Any) -> dic
 # --- scenarios ---------------------------------------------------------------------------------
 
 
-def baseline(*, random_seed: int | np.random.Generator = 0, n_weeks: int = 104) -> Scenario:
+def baseline(
+    *, random_seed: int | np.random.Generator = 0, n_weeks: int = 104, vary_truth: bool = True
+) -> Scenario:
     """Simulate the case the model is built for: exogenous spend, observed controls.
 
     Graph::
@@ -185,17 +222,25 @@ def baseline(*, random_seed: int | np.random.Generator = 0, n_weeks: int = 104) 
     Spend is planned independently of anything that moves sales, so the national model with
     ``price_index`` and ``promo`` as controls is correctly specified (same adstock, Hill curve
     and ``l_max``); its ROAS intervals should cover the truth at their nominal rate.
+
+    Each seed draws its own media truth around :data:`BASE_CHANNELS`
+    (:func:`draw_channel_truth` with :data:`BASE_TRUTH_SPREAD`): coverage at one fixed
+    parameter point says more about where that point sits in the prior than about the model.
+    ``vary_truth=False`` keeps :data:`BASE_CHANNELS` itself (the other weekly scenarios do);
+    the spend, controls and noise of a seed are the same either way.
     """
-    rng, noise_rng = as_generator(random_seed).spawn(2)
+    rng, noise_rng, truth_rng = as_generator(random_seed).spawn(3)
     data = weekly_design(n_weeks, rng)
+    channels = draw_channel_truth(BASE_CHANNELS, truth_rng) if vary_truth else BASE_CHANNELS
     data, truth = simulate_kpi(
         data,
-        channels=BASE_CHANNELS,
+        channels=channels,
         controls=BASE_CONTROLS,
         random_seed=noise_rng,
-        meta=_meta("baseline", random_seed, n_weeks=n_weeks),
+        meta=_meta("baseline", random_seed, n_weeks=n_weeks, vary_truth=vary_truth),
         **BASE_KPI,
     )
+    sd = BASE_TRUTH_SPREAD
     return Scenario(
         name="baseline",
         data=data,
@@ -204,7 +249,13 @@ def baseline(*, random_seed: int | np.random.Generator = 0, n_weeks: int = 104) 
         controls=("price_index", "promo"),
         description=(
             "Exogenous spend, observed controls, constant effects: the model is correctly "
-            "specified, so its intervals should cover the true ROAS at their nominal rate."
+            "specified, so its intervals should cover the true ROAS at their nominal rate. "
+            "Each seed draws its own media parameters around the reference channels "
+            "(`BASE_CHANNELS`), one normal step per parameter and channel with standard "
+            f"deviation {sd['alpha']} on the logit of the adstock retention and {sd['K']}, "
+            f"{sd['S']} and {sd['beta']} on the logs of the half-saturation point, the Hill "
+            "shape and the effect size (`BASE_TRUTH_SPREAD`), so coverage is averaged over "
+            "brands rather than measured at one parameter point."
         ),
     )
 

@@ -26,7 +26,7 @@ def write_page(out: Path) -> Path:
     """Write ``out/validation.md`` and ``out/validation/*.png``; return the page's path."""
     folder = out / "validation"
     rows = _read_csv(folder / "recovery.csv")
-    rows = None if rows is None else relabel_legacy_rows(rows)
+    rows = None if rows is None else _registry_order(relabel_legacy_rows(rows))
     run = _read_json(folder / "run.json")
     parts = [_header(run)]
     if rows is not None:
@@ -39,6 +39,13 @@ def write_page(out: Path) -> Path:
     tmp.write_text("\n\n".join(p.strip() for p in parts if p) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def _registry_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by the scenarios' order in the registry (a refitted scenario stays in place)."""
+    rank = {name: i for i, name in enumerate(SCENARIOS)}
+    order = rows["scenario"].map(rank).fillna(len(rank))
+    return rows.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:
@@ -85,7 +92,8 @@ def _header(run: dict) -> str:
         seeds = ", ".join(f"{k} {v}" for k, v in rec["seeds"].items())
         lines.append(
             f"- Recovery fits (preset `{rec['preset']}`): nutpie, {rec['chains']} chains x "
-            f"{rec['tune']} warm-up x {rec['draws']} draws each; seeds per scenario: {seeds}; "
+            f"{rec['tune']} warm-up x {rec['draws']} draws each{_longer(rec)}; seeds per "
+            f"scenario: {seeds}; "
             f"wall time of the last run {rec['wall_s'] / 60:.1f} min on {rec['cpus']} CPUs "
             f"({rec['machine']}); a resumed run fits only what is not on file yet, so each "
             "fit's own time is the table's `median fit s`."
@@ -95,8 +103,7 @@ def _header(run: dict) -> str:
         seeds = ", ".join(f"{n} {info['seeds'].get(n, 0)}" for n in names)
         lines.append(
             f"- Fitted in a later run of the same command (`--only`): seeds {seeds}; "
-            f"{info['chains']} chains x {info['tune']} warm-up x {info['draws']} draws; "
-            f"wall time {info['wall_s'] / 60:.1f} min."
+            f"{_sampler_text(info, names)}; wall time {info['wall_s'] / 60:.1f} min."
         )
     if sbc:
         lines.append(
@@ -108,6 +115,28 @@ def _header(run: dict) -> str:
         "the first fit of each model structure includes compiling it, later fits reuse it."
     )
     return "\n".join(lines)
+
+
+def _longer(info: dict) -> str:
+    """`` (baseline: 2 chains x 1000 warm-up x 1000 draws)`` for a run's per-scenario settings."""
+    longer = info.get("longer") or {}
+    parts = [f"{name}: {_sampler_text(info, [name])}" for name in longer]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _sampler_text(info: dict, names: list[str]) -> str:
+    """Chains, warm-up and draws of the fits of ``names`` in a run recorded in ``run.json``."""
+    settings = {n: {**info, **(info.get("longer") or {}).get(n, {})} for n in names}
+    texts = {
+        f"{s['chains']} chains x {s['tune']} warm-up x {s['draws']} draws"
+        for s in settings.values()
+    }
+    if len(texts) == 1:
+        return texts.pop()
+    return "; ".join(
+        f"{n} {s['chains']} chains x {s['tune']} warm-up x {s['draws']} draws"
+        for n, s in settings.items()
+    )
 
 
 def _overview(rows: pd.DataFrame) -> str:
@@ -122,7 +151,9 @@ def _overview(rows: pd.DataFrame) -> str:
             f"**Baseline coverage.** Over {int(b['fits'])} baseline fits (seeds) x 3 channels, "
             f"the 90% intervals covered the true ROAS in **{int(b['cover90'])} of "
             f"{int(b['channel_fits'])} channel-fits ({_pct(b['share90'])})**, {verdict} the "
-            f"target range {_pct(lo)}-{_pct(hi)}; the 50% intervals covered "
+            f"target range {_pct(lo)}-{_pct(hi)} (a count of this many fits is uncertain: "
+            f"Jeffreys 90% interval of the share {_share_interval(b)}, treating channel-fits "
+            "as independent); the 50% intervals covered "
             f"{int(b['cover50'])} of {int(b['channel_fits'])} ({_pct(b['share50'])}).",
             "",
         ]
@@ -155,6 +186,15 @@ def _overview(rows: pd.DataFrame) -> str:
         _table(table),
     ]
     return "\n".join(lines)
+
+
+def _share_interval(b: pd.Series) -> str:
+    """Jeffreys 90% interval of the 90%-coverage share of a summary row, as ``"91%-98%"``."""
+    from scipy.stats import beta
+
+    k, n = int(b["cover90"]), int(b["channel_fits"])
+    lo, hi = beta.ppf([0.05, 0.95], k + 0.5, n - k + 0.5)
+    return f"{_pct(lo if k > 0 else 0.0)}-{_pct(hi if k < n else 1.0)}"
 
 
 #: Mean relative error beyond which a baseline channel is called biased on the page.

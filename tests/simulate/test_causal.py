@@ -103,7 +103,7 @@ def test_vary_effect_with_unit_multiplier_changes_nothing_and_scales_roas():
 
 
 def test_break_and_drift_change_the_truth_against_the_baseline():
-    base = scenario("baseline", random_seed=4).truth.true_roas
+    base = baseline(random_seed=4, vary_truth=False).truth.true_roas
     broken = scenario("structural_break", random_seed=4).truth.true_roas
     drift = scenario("drifting_coefficient", random_seed=4)
     # same seed, same spend: TV's effect is 1 then 0.4, so its ROAS lies strictly between
@@ -142,3 +142,40 @@ def test_causal_graph_text_marks_latent_nodes():
     g = CausalGraph((("a", "b"), ("c", "b")), latent=("c",))
     assert g.to_text() == "a -> b\nc (latent) -> b"
     assert g.parents("b") == ["a", "c"] and g.nodes == ["a", "b", "c"]
+
+
+def test_baseline_draws_its_media_truth_per_seed_and_keeps_the_data_design():
+    from mmm_bayes.simulate.causal import BASE_CHANNELS, BASE_TRUTH_SPREAD
+
+    varied, fixed = baseline(random_seed=5), baseline(random_seed=5, vary_truth=False)
+    # the truth draw has its own random stream: spend and controls are the seed's either way
+    cols = ["tv_spend", "search_spend", "social_spend", "price_index", "promo"]
+    pd.testing.assert_frame_equal(varied.data[cols], fixed.data[cols])
+    assert tuple(fixed.truth.channels) == BASE_CHANNELS
+    drawn = {c.name: c for c in varied.truth.channels}
+    for ref in BASE_CHANNELS:
+        c = drawn[ref.name]
+        assert c.l_max == ref.l_max and 0 < c.alpha < 1
+        # every parameter moves, by less than 4 standard deviations of its stated spread
+        for name, value in (("K", c.K), ("S", c.S), ("beta", c.beta)):
+            step = abs(np.log(value / getattr(ref, name)))
+            assert 0 < step < 4 * BASE_TRUTH_SPREAD[name], (ref.name, name)
+    assert varied.truth.true_roas != fixed.truth.true_roas
+    # the same seed draws the same truth; another seed another one
+    assert baseline(random_seed=5).truth.true_roas == varied.truth.true_roas
+    assert baseline(random_seed=6).truth.true_roas != varied.truth.true_roas
+
+
+def test_draw_channel_truth_with_zero_spread_keeps_the_channels():
+    from mmm_bayes.simulate.causal import BASE_CHANNELS, draw_channel_truth
+
+    rng = np.random.default_rng(0)
+    same = draw_channel_truth(BASE_CHANNELS, rng, dict.fromkeys(("alpha", "K", "S", "beta"), 0.0))
+    for a, b in zip(same, BASE_CHANNELS, strict=True):
+        # alpha goes through logit and back: equal to rounding
+        assert a.alpha == pytest.approx(b.alpha, rel=1e-12)
+        assert (a.name, a.l_max, a.K, a.S, a.beta) == (b.name, b.l_max, b.K, b.S, b.beta)
+    # an entry left out keeps that parameter; the others still move
+    only_k = draw_channel_truth(BASE_CHANNELS, rng, {"K": 0.3})
+    assert [c.S for c in only_k] == [c.S for c in BASE_CHANNELS]
+    assert all(a.K != b.K for a, b in zip(only_k, BASE_CHANNELS, strict=True))

@@ -40,6 +40,8 @@ def test_page_is_built_from_the_files_on_disk(tmp_path):
     page = write_page(tmp_path).read_text()
     # 4 seeds x 3 channels, every 90% interval covering: the count is stated
     assert "12 of 12 channel-fits (100%)**, outside the target range 85%-95%" in page
+    # 12 of 12 is uncertain: Jeffreys' interval reaches down to beta.ppf(0.05, 12.5, 0.5) = 85%
+    assert "Jeffreys 90% interval of the share 85%-100%" in page
     assert "| omitted_confounder | search | wrong | promo |" in page
     assert "not yet available" not in page
     assert "Fitted with the hierarchical geo model on the panel (spec `geo_model`" in page
