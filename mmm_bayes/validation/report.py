@@ -242,6 +242,8 @@ _CAUSAL = {
 def _causal(rows: pd.DataFrame) -> str:
     out = []
     pairs = [(name, channel) for name, channels in _CAUSAL.items() for channel in channels]
+    base = rows[(rows["scenario"] == "baseline") & (rows["spec"] == "right")]
+    lean = base.groupby("channel")["rel_error"].mean()
     for name, channel in pairs:
         sub = rows[(rows["scenario"] == name) & (rows["channel"] == channel)]
         for spec, g in sub.groupby("spec", sort=False):
@@ -255,6 +257,7 @@ def _causal(rows: pd.DataFrame) -> str:
                     "mean estimate": _fmt(g["mean"].mean()),
                     "mean rel. error": _pct(g["rel_error"].mean()),
                     "90% covered": f"{int(g['cover90'].sum())}/{len(g)}",
+                    "baseline lean": _pct(lean[channel]) if channel in lean else "",
                 }
             )
     if not out:
@@ -268,7 +271,11 @@ def _causal(rows: pd.DataFrame) -> str:
             "fitted with (`lift`) and without (`no_lift`) its lift test; the geo panel with "
             "the hierarchical geo model (`geo_model`, national ROAS) and with the national "
             "model on the geo sums (`national_sums`); the drifting and breaking effects with "
-            "time-varying coefficients (`time_varying`) and with constant ones (`constant`):",
+            "time-varying coefficients (`time_varying`) and with constant ones (`constant`). "
+            "`baseline lean` is the same channel's mean relative error in the correctly "
+            "specified baseline scenario, whose channels and spend patterns the weekly "
+            "scenarios share: what is left under the right specification should be about "
+            "that (the pull of the prior on a channel the data identify weakly), not zero:",
             "",
             _table(pd.DataFrame(out)),
         ]

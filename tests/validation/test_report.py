@@ -43,6 +43,8 @@ def test_page_is_built_from_the_files_on_disk(tmp_path):
     # 12 of 12 is uncertain: Jeffreys' interval reaches down to beta.ppf(0.05, 12.5, 0.5) = 85%
     assert "Jeffreys 90% interval of the share 85%-100%" in page
     assert "| omitted_confounder | search | wrong | promo |" in page
+    # the side-by-side rows name the channel's lean in the baseline (here 5%: 2.1 against 2.0)
+    assert "| omitted_confounder | search | wrong | promo | 2.00 | 2.10 | 5% | 0/2 | 5% |" in page
     assert "not yet available" not in page
     assert "Fitted with the hierarchical geo model on the panel (spec `geo_model`" in page
     # the old national fit is shown as national_sums beside the geo model, never as "right"
