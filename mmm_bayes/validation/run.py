@@ -74,6 +74,7 @@ FULL = Preset(
         "daily_weekly": 2,
         "structural_break": 3,
     },
+    sbc_sims=80,
     sbc_bad_sims=40,
 )
 

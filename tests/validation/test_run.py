@@ -77,3 +77,21 @@ def test_scenarios_with_longer_settings_get_their_own_draws(tmp_path, monkeypatc
 
     header = _header(json.loads((tmp_path / "run.json").read_text()))
     assert "2 chains x 500 warm-up x 500 draws each (baseline: 2 chains x 900 warm-up x " in header
+
+
+def test_the_committed_validation_page_comes_from_the_full_preset():
+    # docs/validation.md is written by `make validate` (preset full): the committed result files
+    # must hold what that preset runs, or the page's numbers would not come from the command
+    from pathlib import Path
+
+    folder = Path(__file__).parents[2] / "docs" / "validation"
+    sbc = json.loads((folder / "sbc_settings.json").read_text())
+    full = run.FULL
+    assert (sbc["correct"]["n_sims"], sbc["narrow_sigma"]["n_sims"]) == (
+        full.sbc_sims,
+        full.sbc_bad_sims,
+    )
+    assert {(v["draws"], v["tune"]) for v in sbc.values()} == {(full.sbc_draws, full.sbc_tune)}
+    rows = pd.read_csv(folder / "recovery.csv")
+    seeds = rows.groupby("scenario")["seed"].nunique().to_dict()
+    assert seeds == full.seeds
