@@ -92,8 +92,7 @@ def _header(run: dict) -> str:
         seeds = ", ".join(f"{k} {v}" for k, v in rec["seeds"].items())
         lines.append(
             f"- Recovery fits (preset `{rec['preset']}`): nutpie, {rec['chains']} chains x "
-            f"{rec['tune']} warm-up x {rec['draws']} draws each{_longer(rec)}; seeds per "
-            f"scenario: {seeds}; "
+            f"{rec['tune']} warm-up x {rec['draws']} draws each; seeds per scenario: {seeds}; "
             f"wall time of the last run {rec['wall_s'] / 60:.1f} min on {rec['cpus']} CPUs "
             f"({rec['machine']}); a resumed run fits only what is not on file yet, so each "
             "fit's own time is the table's `median fit s`."
@@ -102,8 +101,9 @@ def _header(run: dict) -> str:
         names = stage.removeprefix("recovery: ").split(", ")
         seeds = ", ".join(f"{n} {info['seeds'].get(n, 0)}" for n in names)
         lines.append(
-            f"- Fitted in a later run of the same command (`--only`): seeds {seeds}; "
-            f"{_sampler_text(info, names)}; wall time {info['wall_s'] / 60:.1f} min."
+            f"- Fitted in a separate run of the same command (`--only`): seeds {seeds}; "
+            f"{info['chains']} chains x {info['tune']} warm-up x {info['draws']} draws; "
+            f"wall time {info['wall_s'] / 60:.1f} min."
         )
     if sbc:
         lines.append(
@@ -115,28 +115,6 @@ def _header(run: dict) -> str:
         "the first fit of each model structure includes compiling it, later fits reuse it."
     )
     return "\n".join(lines)
-
-
-def _longer(info: dict) -> str:
-    """`` (baseline: 2 chains x 1000 warm-up x 1000 draws)`` for a run's per-scenario settings."""
-    longer = info.get("longer") or {}
-    parts = [f"{name}: {_sampler_text(info, [name])}" for name in longer]
-    return f" ({'; '.join(parts)})" if parts else ""
-
-
-def _sampler_text(info: dict, names: list[str]) -> str:
-    """Chains, warm-up and draws of the fits of ``names`` in a run recorded in ``run.json``."""
-    settings = {n: {**info, **(info.get("longer") or {}).get(n, {})} for n in names}
-    texts = {
-        f"{s['chains']} chains x {s['tune']} warm-up x {s['draws']} draws"
-        for s in settings.values()
-    }
-    if len(texts) == 1:
-        return texts.pop()
-    return "; ".join(
-        f"{n} {s['chains']} chains x {s['tune']} warm-up x {s['draws']} draws"
-        for n, s in settings.items()
-    )
 
 
 def _overview(rows: pd.DataFrame) -> str:

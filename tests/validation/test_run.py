@@ -57,28 +57,6 @@ def test_resumed_run_fits_only_the_new_specs(tmp_path, monkeypatch):
     assert run.run_recovery(preset, tmp_path).equals(done) and len(calls) == 3  # all on file
 
 
-def test_scenarios_with_longer_settings_get_their_own_draws(tmp_path, monkeypatch):
-    seen = {}
-
-    def fake_fit(sc, *, label, fit, **settings):
-        seen[sc.name] = settings
-        return _rows(sc.name, sc.truth.meta["random_seed"], label, sc.feature)
-
-    monkeypatch.setattr(run, "fit_scenario", fake_fit)
-    longer = {"baseline": {"draws": 1000, "tune": 900}}
-    preset = run.Preset(seeds={"baseline": 1, "mediator": 1}, longer=longer)
-    run.run_recovery(preset, tmp_path)
-    assert seen["baseline"] == {"draws": 1000, "tune": 900, "chains": 2, "random_seed": 1000}
-    assert seen["mediator"] == {"draws": 500, "tune": 500, "chains": 2, "random_seed": 1000}
-    # make validate counts baseline coverage at the default 1000 + 1000
-    assert run.FULL.sampler("baseline") == {"draws": 1000, "tune": 1000, "chains": 2}
-    run._record(tmp_path, "recovery", "full", preset, start=0.0)
-    from mmm_bayes.validation.report import _header
-
-    header = _header(json.loads((tmp_path / "run.json").read_text()))
-    assert "2 chains x 500 warm-up x 500 draws each (baseline: 2 chains x 900 warm-up x " in header
-
-
 def test_the_committed_validation_page_comes_from_the_full_preset():
     # docs/validation.md is written by `make validate` (preset full): the committed result files
     # must hold what that preset runs, or the page's numbers would not come from the command
