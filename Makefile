@@ -58,7 +58,7 @@ bench-geo: install  # geo fit times + recovery: national/geo ROAS, random-walk b
 bench-forecast: install  # ROAS with and without a past-forecast control (docs/granular.md)
 	$(BIN)/python benchmarks/bench_forecast.py --seeds 1 2
 
-validate: install  # slow (~1 h on 2 busy cores): recovery on every scenario + SBC -> docs/validation.md
+validate: install  # slow (35-60 min on 2 cores): recovery on every scenario + SBC -> docs/validation.md
 	$(BIN)/python -m mmm_bayes.validation --preset full --out docs --fresh
 
 sbc: install  # only the SBC part of `make validate`, then rewrite docs/validation.md
