@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit
 
 from mmm_bayes.simulate._random import as_generator
 from mmm_bayes.simulate.controls import price_index, promo_events
@@ -187,11 +188,10 @@ def draw_channel_truth(
     drawn = []
     for c in channels:
         z = rng.standard_normal(4) * [sd.get(k, 0.0) for k in ("alpha", "K", "S", "beta")]
-        logit = np.log(c.alpha / (1.0 - c.alpha)) + z[0]
         drawn.append(
             dataclasses.replace(
                 c,
-                alpha=float(1.0 / (1.0 + np.exp(-logit))),
+                alpha=float(expit(logit(c.alpha) + z[0])),
                 K=float(c.K * np.exp(z[1])),
                 S=float(c.S * np.exp(z[2])),
                 beta=float(c.beta * np.exp(z[3])),

@@ -48,6 +48,11 @@ def _registry_order(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 
 
+def _baseline(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of the correctly specified baseline scenario."""
+    return rows[(rows["scenario"] == "baseline") & (rows["spec"] == "right")]
+
+
 def _read_csv(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.is_file() else None
 
@@ -119,7 +124,7 @@ def _header(run: dict) -> str:
 
 def _overview(rows: pd.DataFrame) -> str:
     s = summarize(rows)
-    base = s[(s["scenario"] == "baseline") & (s["spec"] == "right")]
+    base = _baseline(s)
     lines = ["## Summary", ""]
     if not base.empty:
         b = base.iloc[0]
@@ -181,7 +186,7 @@ BIAS_FLAG = 0.15
 
 def _bias_notes(rows: pd.DataFrame) -> list[str]:
     """Sentences for baseline channels whose estimates lean one way on average."""
-    base = rows[(rows["scenario"] == "baseline") & (rows["spec"] == "right")]
+    base = _baseline(rows)
     notes = []
     for channel, g in base.groupby("channel", sort=False):
         bias = g["rel_error"].mean()
@@ -220,7 +225,7 @@ _CAUSAL = {
 def _causal(rows: pd.DataFrame) -> str:
     out = []
     pairs = [(name, channel) for name, channels in _CAUSAL.items() for channel in channels]
-    base = rows[(rows["scenario"] == "baseline") & (rows["spec"] == "right")]
+    base = _baseline(rows)
     lean = base.groupby("channel")["rel_error"].mean()
     for name, channel in pairs:
         sub = rows[(rows["scenario"] == name) & (rows["channel"] == channel)]
