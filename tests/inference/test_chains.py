@@ -1,12 +1,16 @@
 """Chains in worker processes: seeds, joining, reproducibility and compiled-model reuse."""
 
+import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import xarray as xr
 
 from mmm_bayes import MMM, FitError, datasets
+from mmm_bayes.inference._chain_worker import ARVIZ_BASE_NAMES
 from mmm_bayes.inference.chains import POOL, chain_seeds, join_chains, worker_cpus
 from mmm_bayes.inference.sample import sample_posterior
 from mmm_bayes.model import build_model
@@ -111,3 +115,41 @@ def test_thread_chains_reuse_the_in_process_compiled_model(df):
     xr.testing.assert_equal(
         fresh.idata["posterior"].to_dataset(), refit.idata["posterior"].to_dataset()
     )
+
+
+def test_arviz_reexports_the_trace_builders_the_worker_takes_from_arviz_base():
+    # the worker hands nutpie arviz_base's functions in place of arviz's: they must be the same
+    import arviz
+    import arviz_base
+
+    for name in ARVIZ_BASE_NAMES:
+        assert getattr(arviz, name) is getattr(arviz_base, name)
+
+
+LIGHT_START_PROBE = """
+import json, sys
+from mmm_bayes.inference._chain_worker import light_start
+light_start()
+import nutpie, pytensor
+import mmm_bayes.inference.sample, mmm_bayes.model
+seen = {"arviz_stats": "arviz_stats" in sys.modules, "matplotlib": "matplotlib" in sys.modules,
+        "cxx": pytensor.config.cxx, "floatX": pytensor.config.floatX}
+import arviz, arviz_base
+seen["from_dict"] = arviz.from_dict is arviz_base.from_dict
+seen["still_light"] = "arviz_stats" in sys.modules
+arviz.summary  # anything else loads the real ArviZ
+seen["real_after"] = type(sys.modules["arviz"]).__name__ == "module" and "arviz_stats" in sys.modules
+print(json.dumps(seen))
+"""
+
+
+def test_a_worker_starts_without_arviz_or_the_c_compiler_and_keeps_the_users_flags():
+    env = os.environ | {"PYTENSOR_FLAGS": "floatX=float64"}
+    out = subprocess.run([sys.executable, "-c", LIGHT_START_PROBE], env=env, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    # nutpie, pymc and the model code import neither ArviZ's statistics nor its plotting
+    assert not seen["arviz_stats"] and not seen["matplotlib"]
+    assert seen["cxx"] == "" and seen["floatX"] == "float64"  # the user's flags stay
+    assert seen["from_dict"] and not seen["still_light"]
+    assert seen["real_after"]
