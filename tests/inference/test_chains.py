@@ -138,7 +138,8 @@ import arviz, arviz_base
 seen["from_dict"] = arviz.from_dict is arviz_base.from_dict
 seen["still_light"] = "arviz_stats" in sys.modules
 arviz.summary  # anything else loads the real ArviZ
-seen["real_after"] = type(sys.modules["arviz"]).__name__ == "module" and "arviz_stats" in sys.modules
+real = sys.modules["arviz"]
+seen["real_after"] = type(real).__name__ == "module" and "arviz_stats" in sys.modules
 print(json.dumps(seen))
 """
 
