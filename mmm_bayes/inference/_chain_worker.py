@@ -26,10 +26,15 @@ ARVIZ_BASE_NAMES = ("from_dict", "dict_to_dataset")
 class _ArvizOnDemand(types.ModuleType):
     """Stands in for ``arviz`` in a worker: ``arviz_base``'s trace builders, the rest on demand.
 
-    Any other attribute imports the real ArviZ, which then replaces this module.
+    Any other public attribute imports the real ArviZ, which then replaces this module. Dunder
+    lookups do not: ``inspect.getmodule`` asks every loaded module for ``__file__``, and
+    ``lazy_loader`` calls it while ``arviz_base`` is still importing (for instance when the
+    optional numpyro is missing), where importing ArviZ would be a circular import.
     """
 
     def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
         if name in ARVIZ_BASE_NAMES:
             import arviz_base
 
@@ -54,6 +59,8 @@ def light_start() -> None:
     flags = os.environ.get("PYTENSOR_FLAGS", "")
     os.environ["PYTENSOR_FLAGS"] = f"{flags},cxx=" if flags else "cxx="
     if "arviz" not in sys.modules:
+        import arviz_base  # noqa: F401  (fully imported before anything can ask the stand-in)
+
         shim = _ArvizOnDemand("arviz", _ArvizOnDemand.__doc__)
         shim.__spec__ = importlib.util.find_spec("arviz")
         sys.modules["arviz"] = shim
