@@ -20,16 +20,13 @@ LIFT_SPEC = {
     "channels": [{"name": c, "column": f"{c}_spend"} for c in ("tv", "online_video", "search")],
     "controls": ["price_index", "promo"],
 }
-RF_SPEC = {
-    "kpi": "sales",
-    "channels": [
-        "tv_spend",
-        {"name": "youtube", "reach_column": "youtube_reach",
-         "frequency_column": "youtube_frequency", "spend_column": "youtube_spend"},
-    ],
-    "controls": ["promo"],
-    "time_varying": {"channels": ["youtube"], "method": "knots", "knot_every": 13},
-}  # fmt: skip
+YOUTUBE = {
+    "name": "youtube",
+    "reach_column": "youtube_reach",
+    "frequency_column": "youtube_frequency",
+    "spend_column": "youtube_spend",
+}
+RF_SPEC = {"kpi": "sales", "channels": ["tv_spend", YOUTUBE], "controls": ["promo"]}
 GEO_SPEC = {
     "kpi": "sales",
     "channels": ["tv_spend", "search_spend"],
