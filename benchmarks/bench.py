@@ -206,7 +206,7 @@ def worker(args: argparse.Namespace) -> int:
     calls = dict.fromkeys(acc, 0)
     kept: dict = {}
     sampling.COMPILED.get = _timed(sampling.COMPILED.get, "compile", acc, calls)
-    nutpie.compile_pymc_model = _timed(nutpie.compile_pymc_model, "nutpie_compile", acc, calls)
+    sampling.compile_nutpie = _timed(sampling.compile_nutpie, "nutpie_compile", acc, calls)
     nutpie.sample = _timed(nutpie.sample, "sample", acc, calls)
     # chains in worker processes: the pool reports the workers' own compile and sample times
     sampling.POOL.run = _timed(sampling.POOL.run, "pool", acc, calls)
@@ -270,7 +270,8 @@ def worker(args: argparse.Namespace) -> int:
         },
         "timing_notes": (
             "cold_total = worker script start to end of mmm.fit (imports, data load, build, "
-            "compile, sample, relabel); compile = CompiledCache.get (nutpie.compile_pymc_model), "
+            "compile, sample, relabel); compile = CompiledCache.get (compile_nutpie: our JAX "
+            "log density, or nutpie.compile_pymc_model for numba), "
             "or with chains in worker processes the slowest worker's start (process launch and "
             "imports) plus build and compile; sample = nutpie.sample (slowest worker); "
             "with the jax backend the XLA compilation of logp/gradient happens in the first "

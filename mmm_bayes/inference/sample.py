@@ -18,6 +18,7 @@ import xarray as xr
 
 from mmm_bayes.errors import FitError
 from mmm_bayes.inference.chains import POOL, ChainTask, chain_seeds
+from mmm_bayes.inference.jax_density import JaxDensity, compile_density
 from mmm_bayes.model import shared_values
 from mmm_bayes.spec.sampler import SamplerSettings
 
@@ -56,13 +57,14 @@ class CompiledCache:
         self.compilations = 0
 
     def get(self, key: Hashable, model: pm.Model, backend: str):
-        """Return a compiled model for ``model``, compiling only on the first call for ``key``."""
+        """Return ``model`` for ``nutpie.sample``; compile on the first call for ``key`` only."""
         compiled = self._models.get((key, backend))
         if compiled is None:
             compiled = self._models[(key, backend)] = compile_nutpie(model, backend)
             self.compilations += 1
-            return compiled
-        return with_model_data(compiled, model, backend)
+        else:
+            compiled = with_model_data(compiled, model)
+        return compiled.nutpie_model() if isinstance(compiled, JaxDensity) else compiled
 
     def clear(self) -> None:
         """Forget every compiled model."""
@@ -70,30 +72,23 @@ class CompiledCache:
 
 
 def compile_nutpie(model: pm.Model, backend: str):
-    """Compile ``model`` for nutpie with its data and prior numbers left as shared values."""
+    """Compile ``model`` for nutpie with its data and prior numbers left as shared values.
+
+    The JAX backend compiles the log density here (:mod:`mmm_bayes.inference.jax_density`);
+    the Numba backend through ``nutpie.compile_pymc_model``.
+    """
+    log.info("compiling the model with nutpie (%s backend)", backend)
+    if backend == "jax":
+        _synchronous_cpu_dispatch()
+        return compile_density(model, posterior_var_names(model))
     import nutpie
 
-    log.info("compiling the model with nutpie (%s backend)", backend)
-    kwargs = {"backend": backend, "var_names": posterior_var_names(model)}
-    if backend == "jax":
-        kwargs |= {"gradient_backend": "jax", "freeze_model": False}
-        _synchronous_cpu_dispatch()
-    return nutpie.compile_pymc_model(model, **kwargs)
+    return nutpie.compile_pymc_model(model, backend=backend, var_names=posterior_var_names(model))
 
 
-def with_model_data(compiled, model: pm.Model, backend: str):
-    """``compiled`` with ``model``'s data and prior numbers swapped in (no recompilation).
-
-    For the JAX backend the values become JAX arrays once, here: nutpie passes them to every
-    log-density call, and NumPy arrays there would be copied into JAX on each of those calls
-    (about a tenth of the sampling time of the example model).
-    """
-    values = shared_values(model)
-    if backend == "jax":
-        import jax.numpy as jnp
-
-        values = {name: jnp.asarray(value) for name, value in values.items()}
-    return compiled.with_data(**values)
+def with_model_data(compiled, model: pm.Model):
+    """``compiled`` with ``model``'s data and prior numbers swapped in (no recompilation)."""
+    return compiled.with_data(**shared_values(model))
 
 
 def _synchronous_cpu_dispatch() -> None:

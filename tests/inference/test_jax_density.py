@@ -1,0 +1,110 @@
+"""The JAX log density for nutpie against PyMC's own log density, and nutpie's own JAX path."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mmm_bayes.inference.jax_density import Layout, compile_density
+from mmm_bayes.inference.sample import posterior_var_names
+from mmm_bayes.model import build_model, shared_values
+from mmm_bayes.testing import example_inputs, example_spec
+
+
+@pytest.fixture(scope="module")
+def model():
+    spec = example_spec()
+    return build_model(spec, example_inputs(spec))
+
+
+@pytest.fixture(scope="module")
+def density(model):
+    return compile_density(model, posterior_var_names(model))
+
+
+def _point(model, x):
+    """The value-variable dict of the flat unconstrained vector ``x`` (free_RVs order)."""
+    point, start = {}, 0
+    for rv in model.free_RVs:
+        value = model.rvs_to_values[rv]
+        shape = model.initial_point()[value.name].shape
+        size = int(np.prod(shape))
+        point[value.name] = x[start : start + size].reshape(shape)
+        start += size
+    return point
+
+
+def _points(density, n=4):
+    rng = np.random.default_rng(11)
+    start = density.initial_point(3)
+    return [start + 0.3 * rng.standard_normal(density.n_dim) for _ in range(n)]
+
+
+def test_layout_round_trips_every_dtype():
+    values = [np.arange(6.0).reshape(2, 3), np.array([1, -2], np.int64), np.array(True), 2.5]
+    layout = Layout(
+        ("a", "b", "c", "d"),
+        tuple(np.shape(v) for v in values),
+        tuple(np.asarray(v).dtype for v in values),
+    )
+    back = layout.unpack(layout.pack(values))
+    for got, want in zip(back, values, strict=True):
+        assert got.dtype == np.asarray(want).dtype
+        np.testing.assert_array_equal(got, want)
+
+
+def test_log_density_and_gradient_equal_pymc(model, density):
+    logp, dlogp = model.compile_logp(), model.compile_dlogp()
+    for x in _points(density):
+        out = np.asarray(density.logp_and_grad(x, density.packed))
+        point = _point(model, x)
+        # same graph, different compilers (JAX vs PyTensor's C/Python): agree to rounding
+        np.testing.assert_allclose(out[0], logp(point), rtol=1e-10)
+        np.testing.assert_allclose(out[1:], dlogp(point), rtol=1e-8, atol=1e-8)
+
+
+def test_traced_values_are_the_constrained_parameters_and_deterministics(model, density):
+    assert set(density.names) == set(posterior_var_names(model))
+    outs = model.replace_rvs_by_values([model[name] for name in density.names])
+    fn = model.compile_fn(outs, inputs=model.value_vars, on_unused_input="ignore")
+    x = _points(density, 1)[0]
+    got = density.expand(x, density.packed)
+    for name, a, b in zip(density.names, got, fn(_point(model, x)), strict=True):
+        np.testing.assert_allclose(np.asarray(a), b, rtol=1e-10, err_msg=name)
+    assert density.dims["K"] == ("channel",)
+    assert list(density.coords["channel"]) == list(model.coords["channel"])
+
+
+def test_with_data_swaps_values_in_and_refuses_unknown_names_and_shapes(model, density):
+    spec = example_spec()
+    inputs = example_inputs(spec)
+    changed = build_model(spec, dataclasses.replace(inputs, kpi=inputs.kpi * 1.1))
+    refit = density.with_data(**shared_values(changed))
+    x = _points(density, 1)[0]
+    want = changed.compile_logp()(_point(changed, x))
+    np.testing.assert_allclose(np.asarray(refit.logp_and_grad(x, refit.packed))[0], want)
+    assert float(density.logp_and_grad(x, density.packed)[0]) != pytest.approx(want)
+    with pytest.raises(ValueError, match="Unknown data variable: nope"):
+        density.with_data(nope=np.zeros(3))
+    with pytest.raises(ValueError, match="kpi_observed has shape"):
+        density.with_data(kpi_observed=np.zeros(3))
+
+
+def test_nutpie_draws_the_same_chain_as_with_its_own_jax_path(model, density):
+    import nutpie
+
+    own = nutpie.compile_pymc_model(
+        model,
+        backend="jax",
+        gradient_backend="jax",
+        freeze_model=False,
+        var_names=posterior_var_names(model),
+    )
+    settings = dict(draws=40, tune=60, chains=1, seed=5, progress_bar=False)
+    ours = nutpie.sample(density.nutpie_model(), **settings)["posterior"]
+    theirs = nutpie.sample(own, **settings)["posterior"]
+    assert set(ours.data_vars) == set(theirs.data_vars)
+    for name in theirs.data_vars:
+        assert ours[name].dims == theirs[name].dims
+        # the same numbers into the same sampler: the same draws, up to floating-point rounding
+        np.testing.assert_allclose(ours[name], theirs[name], rtol=1e-9, err_msg=name)
