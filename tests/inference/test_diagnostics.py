@@ -1,6 +1,10 @@
 """Convergence checks: each metric against ArviZ's own computation, broken fits flagged."""
 
+import subprocess
+import sys
+
 import arviz as az
+import arviz_stats
 import numpy as np
 import pytest
 import xarray as xr
@@ -208,3 +212,16 @@ def test_warnings_only_give_a_usable_verdict(good):
     assert d.status == "warn"
     assert "can be used" in d.verdict and "tree-depth saturation" in d.verdict
     assert isinstance(d, Diagnosis)
+
+
+def test_the_facade_loads_no_plotting_library():
+    # the checks need ArviZ's statistics only; all of ArviZ would load its plotting package
+    # and matplotlib into every process that fits (about half a second of a cold fit)
+    code = (
+        "import sys; from mmm_bayes import MMM, datasets; "
+        "from mmm_bayes.inference.diagnostics import convergence_checks; "
+        "print(sorted(m for m in ('arviz_plots', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert az.rhat is arviz_stats.rhat and az.ess is arviz_stats.ess  # the same functions
