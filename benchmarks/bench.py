@@ -279,7 +279,9 @@ def worker(args: argparse.Namespace) -> int:
             "process: _sample_nutpie less its compile); "
             "with the jax backend the XLA compilation of logp/gradient happens in the first "
             "call of nutpie.sample, so it counts as sampling time of the cold fit; "
-            "post = fit time left after build, compile and sample."
+            "post = fit time left after build, compile and sample. Chains in this process: "
+            "nutpie (and with it all of ArviZ) is first imported inside the compile, so that "
+            "import counts as compile time, not import time."
         ),
         "cpu_total_s": cpu_total_s,
         "load_average_1m": {"start": load_start, "end_of_fit": load_end},

@@ -62,6 +62,22 @@ def example_spec(**fields: Any) -> ModelSpec:
     return ModelSpec.model_validate(base | fields)
 
 
+def value_point(model: pm.Model, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Return the value-variable dict of the flat unconstrained vector ``x`` (free_RVs order).
+
+    The layout nutpie and :mod:`mmm_bayes.inference.jax_density` use, so a point of the
+    sampler can be scored with PyMC's own ``model.compile_logp()``.
+    """
+    shapes = model.initial_point()
+    point, start = {}, 0
+    for rv in model.free_RVs:
+        name = model.rvs_to_values[rv].name
+        size = int(np.prod(shapes[name].shape))
+        point[name] = np.asarray(x[start : start + size]).reshape(shapes[name].shape)
+        start += size
+    return point
+
+
 def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs:
     """Validate a bundled data set for ``spec`` and build the model's inputs from it."""
     return build_inputs(spec, validate_data(datasets.load(name), **spec.data_columns()))

@@ -14,8 +14,9 @@ Six checks, each against a stated threshold:
 R-hat and ESS are ArviZ's (``arviz_stats.rhat(method="rank")`` is the larger of the bulk and
 the folded tail R-hat); E-BFMI is computed here with the formula of Betancourt (2016) and agrees
 with ``arviz_stats.bfmi``. Only ArviZ's statistics package is imported (``az.rhat`` is the same
-function), not all of ArviZ: its plotting package would load matplotlib into every fitting
-process, about half a second of a cold fit. A check that needs sampler statistics the fit did
+function), not all of ArviZ, whose plotting package loads matplotlib (about half a second). A
+fit with its chains in worker processes then never loads it in your process; a fit in one
+process still does, through nutpie. A check that needs sampler statistics the fit did
 not record (a posterior made by hand, for instance) is reported as ``"skip"``, never as a pass.
 """
 

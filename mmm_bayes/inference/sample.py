@@ -2,9 +2,9 @@
 
 nutpie compiles a model once; :class:`CompiledCache` keeps compiled models by structure, so a refit
 on new data of the same shape, or with new prior numbers, only swaps shared values
-(``CompiledModel.with_data``) and never recompiles. With the JAX backend and several chains, each
-chain runs in its own worker process (:mod:`mmm_bayes.inference.chains`), which keeps its own
-compiled models in the same way.
+(``JaxDensity.with_data`` for the JAX backend, nutpie's ``with_data`` for Numba) and never
+recompiles. With the JAX backend and several chains, each chain runs in its own worker process
+(:mod:`mmm_bayes.inference.chains`), which keeps its own compiled models in the same way.
 """
 
 from __future__ import annotations
