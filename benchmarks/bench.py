@@ -201,11 +201,11 @@ def worker(args: argparse.Namespace) -> int:
 
     import_s = time.perf_counter() - t
 
-    acc = dict.fromkeys(("build", "compile", "in_process", "nutpie_compile", "pool"), 0.0)
+    acc = dict.fromkeys(("build", "compile", "in_process", "compile_nutpie", "pool"), 0.0)
     calls = dict.fromkeys(acc, 0)
     kept: dict = {}
     sampling.COMPILED.get = _timed(sampling.COMPILED.get, "compile", acc, calls)
-    sampling.compile_nutpie = _timed(sampling.compile_nutpie, "nutpie_compile", acc, calls)
+    sampling.compile_nutpie = _timed(sampling.compile_nutpie, "compile_nutpie", acc, calls)
     # chains in this process: compile + nutpie.sample. The wrapper is on our function, not on
     # nutpie.sample: importing nutpie here would load all of ArviZ into this process, which a
     # user's fit in worker processes does not (about a second of the cold time)
@@ -235,7 +235,7 @@ def worker(args: argparse.Namespace) -> int:
     cpu_total_s = time.process_time()  # this process only (not the chain workers)
     load_end = os.getloadavg()[0]
     in_workers = calls["pool"] == 1
-    compiles = sampling.POOL.compilations if in_workers else calls["nutpie_compile"]
+    compiles = sampling.POOL.compilations if in_workers else calls["compile_nutpie"]
     if compiles != (args.chains if in_workers else 1):
         raise RuntimeError(f"the fit did not compile once per chain worker or process: {calls}")
 
@@ -247,7 +247,7 @@ def worker(args: argparse.Namespace) -> int:
     # Warm refit: new KPI of the same shape, same process, same MMM object.
     refit_df = pd.read_csv(args.refit_csv, parse_dates=[DATE_COL])
     before = dict(acc)
-    compiles_before = calls["nutpie_compile"] + sampling.POOL.compilations
+    compiles_before = calls["compile_nutpie"] + sampling.POOL.compilations
     t = time.perf_counter()
     refit_idata = mmm.fit(refit_df, **settings)
     refit_s = time.perf_counter() - t
@@ -286,7 +286,7 @@ def worker(args: argparse.Namespace) -> int:
         "cpu_total_s": cpu_total_s,
         "load_average_1m": {"start": load_start, "end_of_fit": load_end},
         "chains_in_worker_processes": in_workers,
-        "refit_recompiled": calls["nutpie_compile"] + sampling.POOL.compilations != compiles_before,
+        "refit_recompiled": calls["compile_nutpie"] + sampling.POOL.compilations != compiles_before,
         "diagnostics": diag,
         "refit_diagnostics": refit_diag,
         "roas": roas,

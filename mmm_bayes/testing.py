@@ -29,6 +29,7 @@ from mmm_bayes.analysis.media import (
 )
 from mmm_bayes.data import validate_data
 from mmm_bayes.errors import ConfigError
+from mmm_bayes.inference.jax_density import Layout
 from mmm_bayes.model.inputs import ModelInputs, build_inputs
 from mmm_bayes.simulate.truth import Truth
 from mmm_bayes.spec import ModelSpec, Prior
@@ -68,14 +69,11 @@ def value_point(model: pm.Model, x: np.ndarray) -> dict[str, np.ndarray]:
     The layout nutpie and :mod:`mmm_bayes.inference.jax_density` use, so a point of the
     sampler can be scored with PyMC's own ``model.compile_logp()``.
     """
-    shapes = model.initial_point()
-    point, start = {}, 0
-    for rv in model.free_RVs:
-        name = model.rvs_to_values[rv].name
-        size = int(np.prod(shapes[name].shape))
-        point[name] = np.asarray(x[start : start + size]).reshape(shapes[name].shape)
-        start += size
-    return point
+    start = model.initial_point()
+    names = tuple(model.rvs_to_values[rv].name for rv in model.free_RVs)
+    shapes = tuple(start[name].shape for name in names)
+    layout = Layout(names, shapes, tuple(start[name].dtype for name in names))
+    return dict(zip(names, layout.unpack(np.asarray(x)), strict=True))
 
 
 def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs:

@@ -161,13 +161,14 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
         model=model, jitter_rvs=set(model.free_RVs), return_transformed=True
     )
     start = point_fn(0)
-    free_shapes = [np.shape(start[v.name]) for v in value_vars]
-    free_off = np.cumsum([0, *(int(np.prod(s)) for s in free_shapes)])
-    x = pt.TensorType("float64", shape=(int(free_off[-1]),))("unconstrained_point")
-    at_x = {
-        v: x[free_off[i] : free_off[i + 1]].reshape(free_shapes[i]).astype(v.dtype)
-        for i, v in enumerate(value_vars)
-    }
+    free = Layout(
+        tuple(v.name for v in value_vars),
+        tuple(np.shape(start[v.name]) for v in value_vars),
+        tuple(np.dtype(v.dtype) for v in value_vars),
+    )
+    n_dim = int(free.offsets[-1])
+    x = pt.TensorType("float64", shape=(n_dim,))("unconstrained_point")
+    at_x = dict(zip(value_vars, free.unpack(x), strict=True))
 
     logp = rewrite_graph(model.logp(), include=["canonicalize", "stabilize"])
     keep = set(var_names)
@@ -208,7 +209,7 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
     def initial_point(seed: int) -> np.ndarray:
         with lock:
             point = point_fn(seed)
-        return np.concatenate([np.asarray(point[v.name], np.float64).ravel() for v in value_vars])
+        return free.pack([point[name] for name in free.names])
 
     packed = jnp.asarray(layout.pack(values))
     traced_names = [v.name for v in traced]
@@ -222,7 +223,7 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
     dims = {n: ds for n, ds in dims.items() if ds}
     coords = {d: index for d, index in coords.items() if d in used}
     return JaxDensity(
-        n_dim=int(free_off[-1]),
+        n_dim=n_dim,
         logp_and_grad=logp_and_grad,
         expand=expand,
         layout=layout,

@@ -157,10 +157,11 @@ def effect_block(
     kinds = [kind for kind, _ in spec.media_prior_kinds()]
     if "effect" in kinds:
         # only when used: data that no compiled function reads cannot be swapped in on a refit
-        pm.Data("spend_share", inputs.spend_scale / inputs.spend_scale.sum(), dims="channel")
+        share = pm.Data(
+            "spend_share", inputs.spend_scale / inputs.spend_scale.sum(), dims="channel"
+        )
     if set(kinds) == {"effect"}:
         effect_rel = make_rv("effect_rel", spec.media_priors()["effect"], dims="channel")
-        share = pm.modelcontext(None)["spend_share"]
         return pm.Deterministic("effect", effect_rel * share, dims="channel")
     model = pm.modelcontext(None)
     effect = pt.zeros(len(kinds))
