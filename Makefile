@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint format docs notebooks bench docs-config bench-optimize bench-forecast bench-calibration bench-geo validate sbc clean
+.PHONY: install demo test test-slow lint format docs notebooks bench docs-config bench-optimize bench-forecast bench-calibration bench-geo bench-priors validate sbc clean
 
 install: $(STAMP)
 
@@ -51,6 +51,9 @@ bench-optimize: install
 
 bench-calibration: install  # ROAS errors without and with a lift test (docs/calibration.md)
 	$(BIN)/python benchmarks/bench_calibration.py --seeds 1 2 3
+
+bench-priors: install  # default-prior candidates: ROAS on the example data and 20 baseline seeds (docs/benchmarks.md)
+	$(BIN)/python benchmarks/bench_priors.py --seeds 20
 
 bench-geo: install  # geo fit times + recovery: national/geo ROAS, random-walk bands (docs/geo.md)
 	$(BIN)/python benchmarks/bench_geo.py --mode all
