@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow lint format docs notebooks bench docs-config bench-optimize bench-forecast bench-calibration bench-geo bench-priors validate sbc clean
+.PHONY: install demo test test-slow lint format docs notebooks bench docs-config bench-optimize bench-forecast bench-calibration bench-geo bench-priors bench-replicates validate sbc clean
 
 install: $(STAMP)
 
@@ -60,6 +60,9 @@ bench-geo: install  # geo fit times + recovery: national/geo ROAS, random-walk b
 
 bench-forecast: install  # ROAS with and without a past-forecast control (docs/granular.md)
 	$(BIN)/python benchmarks/bench_forecast.py --seeds 1 2
+
+bench-replicates: install  # ROAS accuracy vs PyMC-Marketing over 20 redraws of the example data (docs/benchmarks.md)
+	$(BIN)/python benchmarks/bench_replicates.py --replicates 20
 
 validate: install  # slow (35-60 min on 2 cores): recovery on every scenario + SBC -> docs/validation.md
 	$(BIN)/python -m mmm_bayes.validation --preset full --out docs --fresh

@@ -61,6 +61,13 @@ VARIANTS: dict[str, dict] = {
         "effect": _lognormal(0.25, 1.5),
         **_hill(K=_lognormal(0.8, 0.5)),
     },
+    # Hill shape centred on 1 (concave), as Google Meridian's default (slope fixed at 1, ec
+    # around 0.8); S may still grow for channels whose data show an S-shape
+    "S LogNormal(0, 0.3)": _hill(S=_lognormal(1.0, 0.3)),
+    "S LogNormal(0, 0.5)": _hill(S=_lognormal(1.0, 0.5)),
+    "S LogNormal(0, 0.5), K LogNormal(log 0.8, 0.5)": _hill(
+        S=_lognormal(1.0, 0.5), K=_lognormal(0.8, 0.5)
+    ),
 }
 
 
