@@ -419,17 +419,24 @@ def run_ours(args, refit_csv: Path, workdir: Path, i: int) -> dict:
     return raw
 
 
+def baseline_command(
+    data_csv: Path, spec, out: Path, *, draws: int, tune: int, chains: int, seed: int
+) -> list[str]:
+    """The PyMC-Marketing baseline script's command line for ``data_csv`` and ``spec``."""
+    cmd = [str(BENCH_VENV_PYTHON), str(BASELINE_SCRIPT), "--csv", str(data_csv)]
+    cmd += ["--date-col", DATE_COL, "--kpi-col", KPI_COL]
+    cmd += ["--channels", ",".join(spec.channel_columns), "--controls", ",".join(spec.controls)]
+    cmd += ["--draws", str(draws), "--tune", str(tune), "--chains", str(chains)]
+    return [*cmd, "--seed", str(seed), "--out", str(out), "--quiet"]
+
+
 def run_theirs(args, data_csv: Path, refit_csv: Path, workdir: Path, spec, i: int) -> dict:
     """One cold PyMC-Marketing run: the baseline script in .bench-venv (fresh caches itself)."""
     env = {k: v for k, v in os.environ.items() if k not in CACHE_ENV}
     env["JAX_ENABLE_COMPILATION_CACHE"] = "false"
     out = workdir / f"theirs-{i}.json"
-    cmd = [str(BENCH_VENV_PYTHON), str(BASELINE_SCRIPT), "--csv", str(data_csv)]
-    cmd += ["--date-col", DATE_COL, "--kpi-col", KPI_COL]
-    cmd += ["--channels", ",".join(spec.channel_columns), "--controls", ",".join(spec.controls)]
-    cmd += ["--draws", str(args.draws)]
-    cmd += ["--tune", str(args.tune), "--chains", str(args.chains), "--seed", str(args.seed)]
-    cmd += ["--refit-csv", str(refit_csv), "--out", str(out), "--quiet"]
+    settings = {"draws": args.draws, "tune": args.tune, "chains": args.chains, "seed": args.seed}
+    cmd = [*baseline_command(data_csv, spec, out, **settings), "--refit-csv", str(refit_csv)]
     wall = run_process(cmd, env, args.timeout, "PyMC-Marketing baseline")
     raw = json.loads(out.read_text())
     raw["process_wall_s"] = wall

@@ -36,12 +36,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import (
-    BASELINE_SCRIPT,
     BENCH_VENV_HOWTO,
     BENCH_VENV_PYTHON,
     RESULTS_DIR,
+    baseline_command,
     roas_scores,
     run_process,
+    summarize_samples,
     write_json_atomic,
 )
 from bench_priors import SETTINGS, VARIANTS
@@ -55,7 +56,7 @@ SAMPLER_SEED = 1  # as make bench
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--replicates", type=int, default=10, help="data seeds 1..N (default 10)")
+    p.add_argument("--replicates", type=int, default=20, help="data seeds 1..N (default 20)")
     p.add_argument("--first-seed", type=int, default=1, help="first data seed (default 1)")
     p.add_argument("--variant", default="default", choices=sorted(VARIANTS),
                    help="a prior candidate of bench_priors.py (default: the defaults)")  # fmt: skip
@@ -65,18 +66,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def roas_stats(draws: np.ndarray) -> dict:
-    """Posterior mean and 5%/95% quantiles of one channel's ROAS draws."""
-    q05, q95 = np.quantile(draws, (0.05, 0.95))
-    return {"mean": float(draws.mean()), "q05": float(q05), "q95": float(q95)}
-
-
 def fit_ours(mmm: MMM, data: pd.DataFrame) -> dict:
     """Fit (a warm refit after the first) and return ROAS stats per channel and divergences."""
     mmm.fit(data, random_seed=SAMPLER_SEED, progressbar=False, posterior_predictive=False,
             **SETTINGS)  # fmt: skip
     roas = mmm.roas()
-    stats = {str(c): roas_stats(roas.sel(channel=c).values.ravel()) for c in roas.channel.values}
+    stats = {str(c): summarize_samples(roas.sel(channel=c).values) for c in roas.channel.values}
     checks = {c.name: c.value for c in mmm.diagnostics()}
     return {"roas": stats, "divergences": int(checks["divergences"])}
 
@@ -84,37 +79,33 @@ def fit_ours(mmm: MMM, data: pd.DataFrame) -> dict:
 def fit_theirs(data_csv: Path, spec, cache: Path, workdir: Path, timeout: float) -> dict:
     """PyMC-Marketing's defaults on ``data_csv`` (baseline script, warm shared cache)."""
     out = workdir / f"{data_csv.stem}-theirs.json"
-    cmd = [str(BENCH_VENV_PYTHON), str(BASELINE_SCRIPT), "--csv", str(data_csv)]
-    cmd += ["--date-col", "date", "--kpi-col", spec.kpi, "--channels"]
-    cmd += [",".join(spec.channel_columns), "--controls", ",".join(spec.controls)]
-    cmd += ["--draws", str(SETTINGS["draws"]), "--tune", str(SETTINGS["tune"])]
-    cmd += ["--chains", str(SETTINGS["chains"]), "--seed", str(SAMPLER_SEED)]
-    cmd += ["--cache-dir", str(cache), "--out", str(out), "--quiet"]
+    cmd = baseline_command(data_csv, spec, out, **SETTINGS, seed=SAMPLER_SEED)
+    cmd += ["--cache-dir", str(cache)]
     run_process(cmd, None, timeout, "PyMC-Marketing baseline")
     raw = json.loads(out.read_text())
     by_name = {c.removesuffix("_spend"): v["roas"] for c, v in raw["roas_with_tail"].items()}
     return {"roas": by_name, "divergences": int(raw["diagnostics"]["divergences"])}
 
 
-def leans(rows: list[dict], side: str, truths: list[dict]) -> dict:
+def leans(rows: list[dict], side: str) -> dict:
     """Mean relative error of the posterior mean per channel over the replicates."""
     out: dict[str, list[float]] = {}
-    for row, truth in zip(rows, truths, strict=True):
-        for ch, true in truth.items():
+    for row in rows:
+        for ch, true in row["true_roas"].items():
             out.setdefault(ch, []).append(row[side]["roas"][ch]["mean"] / true - 1)
     return {ch: float(np.mean(v)) for ch, v in out.items()}
 
 
-def summary(rows: list[dict], truths: list[dict], side: str) -> dict:
+def summary(rows: list[dict], side: str) -> dict:
     """Mean and median MAPE, coverage over channel-fits, divergences and leans of one side."""
     mape = [r[side]["roas_mape_pct"] for r in rows]
     return {
         "mean_mape_pct": statistics.fmean(mape),
         "median_mape_pct": statistics.median(mape),
         "covered": sum(r[side]["coverage"] for r in rows),
-        "channel_fits": sum(len(t) for t in truths),
+        "channel_fits": sum(len(r["true_roas"]) for r in rows),
         "divergences": sum(r[side]["divergences"] for r in rows),
-        "lean": leans(rows, side, truths),
+        "lean": leans(rows, side),
     }
 
 
@@ -127,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline = False
     spec = example_spec(**VARIANTS[args.variant])
     mmm = MMM(spec)
-    rows, truths = [], []
+    rows = []
     seeds = range(args.first_seed, args.first_seed + args.replicates)
     with tempfile.TemporaryDirectory(prefix="mmm-bayes-replicates-") as tmp:
         workdir, cache = Path(tmp), Path(tmp) / "cache"
@@ -143,14 +134,13 @@ def main(argv: list[str] | None = None) -> int:
                 row["theirs"] = fit_theirs(data_csv, spec, cache, workdir, args.timeout)
                 row["theirs"] |= roas_scores(row["theirs"]["roas"], true)
             rows.append(row)
-            truths.append(true)
             print(_line(row, len(true)), flush=True)
     sides = ["ours", "theirs"] if baseline else ["ours"]
     result = {
         "settings": SETTINGS | {"sampler_seed": SAMPLER_SEED, "seeds": list(seeds),
                                 "variant": args.variant, "fields": VARIANTS[args.variant]},
         "replicates": rows,
-        "summary": {side: summary(rows, truths, side) for side in sides},
+        "summary": {side: summary(rows, side) for side in sides},
     }  # fmt: skip
     if baseline:
         result["summary"]["ours_wins"] = sum(
