@@ -204,7 +204,10 @@ def worker(args: argparse.Namespace) -> int:
     acc = dict.fromkeys(("build", "compile", "in_process", "compile_nutpie", "pool"), 0.0)
     calls = dict.fromkeys(acc, 0)
     kept: dict = {}
-    sampling.COMPILED.get = _timed(sampling.COMPILED.get, "compile", acc, calls)
+    # compile: converting the model to JAX (both paths), and with chains in worker processes
+    # also XLA's compilation and the serialization for the workers (CompiledCache.exported)
+    sampling.COMPILED.compiled = _timed(sampling.COMPILED.compiled, "compile", acc, calls)
+    sampling.COMPILED.exported = _timed(sampling.COMPILED.exported, "compile", acc, calls)
     sampling.compile_nutpie = _timed(sampling.compile_nutpie, "compile_nutpie", acc, calls)
     # chains in this process: compile + nutpie.sample. The wrapper is on our function, not on
     # nutpie.sample: importing nutpie here would load all of ArviZ into this process, which a
@@ -272,13 +275,14 @@ def worker(args: argparse.Namespace) -> int:
         },
         "timing_notes": (
             "cold_total = worker script start to end of mmm.fit (imports, data load, build, "
-            "compile, sample, relabel); compile = CompiledCache.get (compile_nutpie: our JAX "
-            "log density, or nutpie.compile_pymc_model for numba), "
-            "or with chains in worker processes the slowest worker's start (process launch and "
-            "imports) plus build and compile; sample = nutpie.sample (slowest worker; in this "
-            "process: _sample_nutpie less its compile); "
-            "with the jax backend the XLA compilation of logp/gradient happens in the first "
-            "call of nutpie.sample, so it counts as sampling time of the cold fit; "
+            "compile, sample, relabel); compile = CompiledCache.compiled (compile_nutpie: our "
+            "JAX log density, or nutpie.compile_pymc_model for numba); with chains in worker "
+            "processes (jax) also CompiledCache.exported (XLA's compilation of the log density, "
+            "gradient, trace and start functions, serialized), the wait for the workers "
+            "(started before the compile, so their imports overlap it) and the slowest "
+            "worker's load of the executables; sample = nutpie.sample (slowest worker; in "
+            "this process: _sample_nutpie less its compile, and with the jax backend XLA "
+            "compiles in the first call of nutpie.sample, so that counts as sampling); "
             "post = fit time left after build, compile and sample. Chains in this process: "
             "nutpie (and with it all of ArviZ) is first imported inside the compile, so that "
             "import counts as compile time, not import time."
@@ -301,9 +305,12 @@ def worker(args: argparse.Namespace) -> int:
 def _with_pool_times(acc: dict, pool) -> dict:
     """Split the fit's wall time into compile and sample (the pool's from the workers' timings).
 
-    In this process, sampling is ``_sample_nutpie``'s time less its compile (``COMPILED.get``).
+    In this process, sampling is ``_sample_nutpie``'s time less its compile. With the chains in
+    worker processes, compile is this process's (``COMPILED.compiled`` and ``.exported``) plus
+    the wait for the workers to connect and the slowest worker's load of the executables.
     """
-    acc["sample"] = acc.pop("in_process") - acc["compile"]
+    in_process = acc.pop("in_process")
+    acc["sample"] = in_process - acc["compile"] if in_process else 0.0
     if acc.pop("pool") == 0.0:
         return acc
     t = pool.last_timings

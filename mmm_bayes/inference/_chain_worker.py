@@ -1,9 +1,12 @@
 """Worker process for :mod:`mmm_bayes.inference.chains`: samples one nutpie chain per task.
 
 Started as ``python -m mmm_bayes.inference._chain_worker HOST:PORT`` with the connection key in
-``MMM_BAYES_WORKER_KEY``. It connects back, sends its process id, then answers each
-:class:`~mmm_bayes.inference.chains.ChainTask` with ``("progress", ...)`` messages and one
-``("done", trace, timings)`` or ``("error", message)``; ``None`` stops it.
+``MMM_BAYES_WORKER_KEY``. It connects back, sends its process id, then answers each task with
+``("progress", ...)`` messages and one ``("done", trace, timings)`` or ``("error", message)``;
+``None`` stops it. A task is either an
+:class:`~mmm_bayes.inference.chains.ExportedChainTask` (JAX: the model comes compiled and
+serialized, so this process needs neither PyMC nor PyTensor) or a
+:class:`~mmm_bayes.inference.chains.ChainTask` (a recipe that rebuilds the model here).
 """
 
 from __future__ import annotations
@@ -69,13 +72,15 @@ def light_start() -> None:
 def main(address: str) -> int:
     """Serve chain tasks on the connection at ``address`` until told to stop."""
     light_start()
-    # import the heavy libraries before connecting, so the parent's "starting workers" time
-    # holds them and a task's clock starts when it arrives
+    # import what a JAX task needs before connecting, so that the parent's "starting workers"
+    # time holds it and a task's clock starts when it arrives. PyMC and PyTensor are imported
+    # only by a task that rebuilds its model (backends other than JAX)
     import nutpie  # noqa: F401
 
-    import mmm_bayes.inference.sample
-    import mmm_bayes.model  # noqa: F401
+    from mmm_bayes.inference.chains import ExportedChainTask
+    from mmm_bayes.inference.exported import configure_jax
 
+    configure_jax()  # before any JAX computation creates the CPU client
     host, port = address.rsplit(":", 1)
     conn = Client((host, int(port)), authkey=bytes.fromhex(os.environ["MMM_BAYES_WORKER_KEY"]))
     conn.send(os.getpid())
@@ -85,12 +90,13 @@ def main(address: str) -> int:
         with send_lock:
             conn.send(msg)
 
-    from mmm_bayes.inference.sample import CompiledCache
-
-    cache = CompiledCache()
+    cache = _Models()
     while (task := _next_task(conn)) is not None:
         try:
-            trace, timings = _sample(task, cache, send)
+            if isinstance(task, ExportedChainTask):
+                trace, timings = _sample_exported(task, cache, send)
+            else:
+                trace, timings = _sample(task, cache.recipes(), send)
             send(("done", trace, timings))
         except Exception as err:  # reported to the parent, which raises FitError
             send(("error", f"{type(err).__name__}: {err}\n{traceback.format_exc()}"))
@@ -104,9 +110,37 @@ def _next_task(conn):
         return None
 
 
-def _sample(task, cache, send):
-    import nutpie
+class _Models:
+    """A worker's models by structure key: loaded exports, and models built from recipes."""
 
+    def __init__(self) -> None:
+        self.loaded: dict[str, object] = {}
+        self._recipes = None
+
+    def recipes(self):
+        """Return the compiled-model cache for recipe tasks (imports PyMC on first use)."""
+        if self._recipes is None:
+            from mmm_bayes.inference.sample import CompiledCache
+
+            self._recipes = CompiledCache()
+        return self._recipes
+
+
+def _sample_exported(task, models: _Models, send):
+    """Sample a chain of a model compiled in the parent (an ``ExportedChainTask``)."""
+    start = time.perf_counter()
+    received = time.time()
+    loaded = models.loaded.get(task.key)
+    timings = {"compiled": loaded is None}
+    if loaded is None:
+        loaded = models.loaded[task.key] = task.density.load()
+    model = loaded.nutpie_model(task.packed)
+    timings["compile_s"] = time.perf_counter() - start
+    return _run_nutpie(model, task, send, start, received, timings)
+
+
+def _sample(task, cache, send):
+    """Sample a chain of a model the worker builds from the task's recipe (a ``ChainTask``)."""
     start = time.perf_counter()
     received = time.time()
     model = task.build(*task.args)
@@ -114,13 +148,18 @@ def _sample(task, cache, send):
     cached = cache.get(task.key, model, task.backend)
     timings = {"compiled": cache.compilations > before}
     timings["compile_s"] = time.perf_counter() - start
+    return _run_nutpie(cached, task, send, start, received, timings)
+
+
+def _run_nutpie(model, task, send, start: float, received: float, timings: dict):
+    import nutpie
 
     def progress(chains) -> None:
         p = chains[0]
         send(("progress", p.finished_draws, p.total_draws, p.divergences, p.tuning))
 
     trace = nutpie.sample(
-        cached,
+        model,
         draws=task.draws,
         tune=task.tune,
         chains=1,

@@ -9,6 +9,11 @@ Workers are started as ``python -m mmm_bayes.inference._chain_worker`` (never by
 process that has JAX loaded, and without re-importing the user's script, which ``spawn`` would
 do). They stay alive for the rest of the session and keep their compiled models by structure
 key, so a refit on new data of the same shape only swaps shared values: nothing recompiles.
+
+With the JAX backend a task carries the model already compiled to JAX and serialized
+(:class:`ExportedChainTask`, :mod:`mmm_bayes.inference.exported`): this process converts the
+model once, while the workers start (:meth:`ChainPool.start`), and a worker needs neither PyMC
+nor PyTensor. Other backends send a recipe that rebuilds the model (:class:`ChainTask`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import numpy as np
 import xarray as xr
 
 from mmm_bayes.errors import FitError
+from mmm_bayes.inference.exported import ExportedDensity
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,32 @@ class ChainTask:
     adaptation: str
 
 
+@dataclass(frozen=True)
+class ExportedChainTask:
+    """One chain's job for a model compiled to JAX in the parent process.
+
+    ``density`` is the same for every fit of the structure ``key`` (a worker loads it once and
+    keeps it); ``packed`` holds this fit's data and prior numbers.
+    """
+
+    key: str
+    density: ExportedDensity
+    packed: np.ndarray
+    draws: int
+    tune: int
+    seed: int
+    target_accept: float
+    adaptation: str
+
+
+@dataclass
+class _Launch:
+    """Worker processes started but not yet connected: they are still importing."""
+
+    listener: Listener
+    procs: list[subprocess.Popen]
+
+
 @dataclass
 class _Worker:
     process: subprocess.Popen
@@ -72,6 +104,7 @@ class ChainPool:
 
     def __init__(self) -> None:
         self._workers: list[_Worker] = []
+        self._launches: list[_Launch] = []
         self._lock = threading.Lock()
         #: How many times a worker compiled a model (refits of a known structure add none).
         self.compilations = 0
@@ -79,7 +112,22 @@ class ChainPool:
         #: and compile, and its sampling.
         self.last_timings: dict[str, float] = {}
 
-    def run(self, tasks: Sequence[ChainTask], *, progressbar: bool = True) -> xr.DataTree:
+    def start(self, n: int) -> None:
+        """Start worker processes up to ``n`` without waiting for them (they connect in run).
+
+        Call it before work that :meth:`run` needs first, such as compiling the model: the
+        workers import their libraries meanwhile.
+        """
+        with self._lock:
+            self._workers = [w for w in self._workers if w.process.poll() is None]
+            waiting = sum(len(launch.procs) for launch in self._launches)
+            missing = n - len(self._workers) - waiting
+            if missing > 0:
+                self._launches.append(_launch_workers(missing))
+
+    def run(
+        self, tasks: Sequence[ChainTask | ExportedChainTask], *, progressbar: bool = True
+    ) -> xr.DataTree:
         """Sample every task's chain in its own worker; return the chains joined as one trace."""
         with self._lock:
             start = time.perf_counter()
@@ -100,6 +148,7 @@ class ChainPool:
 
     def close(self) -> None:
         """Stop every worker."""
+        self._connect_launched()
         for worker in self._workers:
             try:
                 worker.conn.send(None)
@@ -110,11 +159,22 @@ class ChainPool:
         self._workers.clear()
 
     def _ensure(self, n: int) -> list[_Worker]:
+        self._connect_launched()
         self._workers = [w for w in self._workers if w.process.poll() is None]
         missing = n - len(self._workers)
         if missing > 0:
-            self._workers += _start_workers(missing)
+            self._workers += _connect(_launch_workers(missing))
         return self._workers[:n]
+
+    def _connect_launched(self) -> None:
+        launches, self._launches = self._launches, []
+        for i, launch in enumerate(launches):
+            try:
+                self._workers += _connect(launch)
+            except BaseException:
+                for later in launches[i + 1 :]:
+                    _abandon(later)
+                raise
 
     def _collect(self, workers: list[_Worker], total: int, progressbar: bool) -> list:
         results: dict[int, xr.DataTree] = {}
@@ -176,19 +236,33 @@ def pin_workers(workers: Sequence[_Worker]) -> None:
             log.debug("could not set the CPUs of worker %s: %s", worker.process.pid, err)
 
 
-def _start_workers(n: int) -> list[_Worker]:
+def _launch_workers(n: int) -> _Launch:
+    """Start ``n`` worker processes; they import their libraries, then connect to ``listener``."""
     authkey = secrets.token_bytes(32)
-    with Listener(("127.0.0.1", 0), authkey=authkey) as listener:
-        host, port = listener.address
-        cmd = [sys.executable, "-m", "mmm_bayes.inference._chain_worker", f"{host}:{port}"]
-        # the parent's import path, so a notebook's sys.path edits reach the workers too
-        path = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
-        env = os.environ | {"MMM_BAYES_WORKER_KEY": authkey.hex(), "PYTHONPATH": path}
-        procs = [subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL) for _ in range(n)]
-        conns = [_accept(listener, procs) for _ in range(n)]
+    # a backlog for all of them: they may all connect before this process accepts any
+    listener = Listener(("127.0.0.1", 0), backlog=max(n, 8), authkey=authkey)
+    host, port = listener.address
+    cmd = [sys.executable, "-m", "mmm_bayes.inference._chain_worker", f"{host}:{port}"]
+    # the parent's import path, so a notebook's sys.path edits reach the workers too
+    path = os.pathsep.join(p for p in sys.path if p and os.path.isdir(p))
+    env = os.environ | {"MMM_BAYES_WORKER_KEY": authkey.hex(), "PYTHONPATH": path}
+    procs = [subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL) for _ in range(n)]
+    return _Launch(listener, procs)
+
+
+def _connect(launch: _Launch) -> list[_Worker]:
+    """Wait for the launched workers to connect; pair each connection with its process."""
+    with launch.listener:
+        conns = [_accept(launch.listener, launch.procs) for _ in launch.procs]
     # connections arrive in any order; pair each with the process that opened it
     by_pid = {conn.recv(): conn for conn in conns}
-    return [_Worker(p, by_pid[p.pid]) for p in procs]
+    return [_Worker(p, by_pid[p.pid]) for p in launch.procs]
+
+
+def _abandon(launch: _Launch) -> None:
+    for p in launch.procs:
+        p.kill()
+    launch.listener.close()
 
 
 def _accept(listener: Listener, procs: list[subprocess.Popen]) -> Connection:
@@ -236,7 +310,7 @@ class _Progress:
                 TextColumn("{task.fields[note]}"),
                 TimeElapsedColumn(),
             )
-            note = "starting: compiling"
+            note = "starting"
             self._tasks = [
                 self._bar.add_task(f"chain {i}", total=total, note=note) for i in range(chains)
             ]

@@ -15,6 +15,10 @@ gradient in one array. The numbers are the same, so nutpie draws the same chain 
 seed (``tests/inference/test_jax_density.py``). The result goes to nutpie through its public
 ``from_pyfunc``; :meth:`JaxDensity.with_data` swaps new data or prior numbers in without
 recompiling.
+
+It also compiles the initial point before jitter (PyMC's support points, as a function of the
+prior numbers). With it, :meth:`JaxDensity.export` hands chain workers everything they need,
+compiled by XLA: :mod:`mmm_bayes.inference.exported`.
 """
 
 from __future__ import annotations
@@ -30,32 +34,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 
-
-@dataclass(frozen=True)
-class Layout:
-    """Where each shared value lives in the packed vector: names, shapes and dtypes, in order."""
-
-    names: tuple[str, ...]
-    shapes: tuple[tuple[int, ...], ...]
-    dtypes: tuple[np.dtype, ...]
-
-    @property
-    def offsets(self) -> np.ndarray:
-        """Start of each value in the packed vector, plus its total length at the end."""
-        return np.cumsum([0, *(int(np.prod(s)) for s in self.shapes)])
-
-    def pack(self, values: list[np.ndarray]) -> np.ndarray:
-        """One float64 vector holding ``values`` (in layout order)."""
-        parts = [np.asarray(v, dtype=np.float64).ravel() for v in values]
-        return np.concatenate(parts) if parts else np.zeros(0)
-
-    def unpack(self, packed) -> list:
-        """Return the values in ``packed`` (NumPy or JAX), each in its shape and dtype."""
-        off = self.offsets
-        return [
-            packed[off[i] : off[i + 1]].reshape(shape).astype(dtype)
-            for i, (shape, dtype) in enumerate(zip(self.shapes, self.dtypes, strict=True))
-        ]
+from mmm_bayes.inference.exported import ExportedDensity, Layout, Traced, pyfunc_model
 
 
 @dataclass(frozen=True)
@@ -65,6 +44,7 @@ class JaxDensity:
     n_dim: int
     logp_and_grad: Callable  # jitted (x, packed) -> [logp, *gradient]
     expand: Callable  # jitted (x, packed) -> the traced variables
+    start: Callable  # jitted (packed,) -> the initial point before jitter
     layout: Layout
     packed: Any  # a JAX array
     initial_point: Callable[[int], np.ndarray]
@@ -104,38 +84,37 @@ class JaxDensity:
 
     def nutpie_model(self):
         """Return the model as nutpie's ``PyFuncModel``, with this density's data bound in."""
-        from nutpie.compiled_pyfunc import from_pyfunc
+        return pyfunc_model(
+            self.n_dim, self.logp_and_grad, self.expand, self.packed, self.initial_point,
+            self.traced,
+        )  # fmt: skip
 
-        logp_and_grad, expand, packed = self.logp_and_grad, self.expand, self.packed
-        names, shapes = self.names, self.shapes
+    @property
+    def traced(self) -> Traced:
+        """Names, shapes, dims and coordinates of what each draw stores."""
+        return Traced(self.names, self.shapes, dict(self.dims), dict(self.coords))
 
-        def make_logp_fn():
-            def logp(x):
-                out = np.asarray(logp_and_grad(x, packed))
-                return float(out[0]), out[1:]
+    def export(self) -> ExportedDensity:
+        """Compile the functions with XLA and serialize them for a chain worker to load.
 
-            return logp
+        The functions do not depend on the data or prior numbers (they take ``packed``), so
+        one export serves every refit of the same structure.
+        """
+        import jax
 
-        def make_expand_fn(seed1, seed2, chain):
-            def expand_point(x):
-                values = expand(x, packed)
-                return {
-                    name: np.asarray(value, dtype=np.float64, order="C").reshape(shape)
-                    for name, value, shape in zip(names, values, shapes, strict=True)
-                }
+        x = jax.ShapeDtypeStruct((self.n_dim,), np.float64)
+        packed = jax.ShapeDtypeStruct(np.shape(self.packed), np.float64)
 
-            return expand_point
+        def compiled(fn, *args) -> bytes:
+            return ExportedDensity.serialize(fn.lower(*args).compile())
 
-        return from_pyfunc(
-            ndim=self.n_dim,
-            make_logp_fn=make_logp_fn,
-            make_expand_fn=make_expand_fn,
-            make_initial_point_fn=self.initial_point,
-            expanded_dtypes=[np.dtype(np.float64)] * len(names),
-            expanded_shapes=list(shapes),
-            expanded_names=list(names),
-            dims=dict(self.dims),
-            coords=dict(self.coords),
+        return ExportedDensity(
+            n_dim=self.n_dim,
+            n_packed=int(np.size(self.packed)),
+            logp_and_grad=compiled(self.logp_and_grad, x, packed),
+            expand=compiled(self.expand, x, packed),
+            start=compiled(self.start, packed),
+            traced=self.traced,
         )
 
 
@@ -149,7 +128,7 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
     import jax
     import jax.numpy as jnp
     import pytensor.tensor as pt
-    from pymc.initial_point import make_initial_point_fn
+    from pymc.initial_point import make_initial_point_expression, make_initial_point_fn
     from pymc.pytensorf import compile as compile_pymc
     from pytensor.compile.sharedvalue import SharedVariable
     from pytensor.graph import clone_replace, rewrite_graph
@@ -157,40 +136,61 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
     from pytensor.link.jax.dispatch import jax_funcify
 
     value_vars = [model.rvs_to_values[rv] for rv in model.free_RVs]
-    point_fn = make_initial_point_fn(
-        model=model, jitter_rvs=set(model.free_RVs), return_transformed=True
+    # the initial point before jitter, transformed: a graph of the prior numbers only
+    starts = make_initial_point_expression(
+        free_rvs=model.free_RVs,
+        rvs_to_transforms=model.rvs_to_transforms,
+        initval_strategies=model.rvs_to_initial_values,
+        jitter_rvs=set(),
+        return_transformed=True,
     )
-    start = point_fn(0)
+    logp = rewrite_graph(model.logp(), include=["canonicalize", "stabilize"])
+    keep = set(var_names)
+    traced = [v for v in model.unobserved_value_vars if v.name in keep]
+    # PyMC builds the start graph on a clone of the model's graph, shared values included:
+    # point it back at the model's own, so that each value has one slot
+    own = {v.name: v for v in model.data_vars}
+    own |= {v.name: v for v in graph_inputs([logp, *traced]) if isinstance(v, SharedVariable)}
+    clones = [v for v in graph_inputs(starts) if isinstance(v, SharedVariable) and v.name in own]
+    starts = clone_replace(starts, {v: own[v.name] for v in clones if v is not own[v.name]})
+    # dims' lengths are part of the structure (a new length compiles anew): constants, so that
+    # JAX sees static shapes
+    lengths = {
+        v: pt.constant(v.get_value(), name=v.name)
+        for v in graph_inputs(starts)
+        if isinstance(v, SharedVariable) and v.name in model.dim_lengths
+    }
+    starts = clone_replace(starts, lengths)
+    shared = [v for v in graph_inputs([logp, *traced, *starts]) if isinstance(v, SharedVariable)]
+    names = [v.name for v in shared]
+    if None in names or len(set(names)) != len(names):
+        raise ValueError(f"shared variables need unique names to be swapped on refits: {names}")
+    inputs = [v.type(name=v.name) for v in shared]
+    to_inputs = dict(zip(shared, inputs, strict=True))
+    values = [np.asarray(v.get_value()) for v in shared]
+    layout = Layout(tuple(names), tuple(v.shape for v in values), tuple(v.dtype for v in values))
+
+    def to_jax(ins, outs):
+        with warnings.catch_warnings():  # checks that JAX cannot keep as assertions
+            warnings.filterwarnings("ignore", "Skipping Check", UserWarning)
+            with model:  # PyMC's rewrites of the prior-parameter checks follow check_bounds
+                fn = compile_pymc(ins, outs, mode="JAX", on_unused_input="ignore")
+            return jax_funcify(fn.maker.fgraph)
+
+    raw_start = to_jax(inputs, clone_replace(starts, to_inputs))
+    packed = jnp.asarray(layout.pack(values))
+    # the free parameters' shapes, from tracing the start graph (nothing is computed)
+    start_shapes = jax.eval_shape(lambda p: raw_start(*layout.unpack(p)), packed)
     free = Layout(
         tuple(v.name for v in value_vars),
-        tuple(np.shape(start[v.name]) for v in value_vars),
+        tuple(tuple(v.shape) for v in start_shapes),
         tuple(np.dtype(v.dtype) for v in value_vars),
     )
     n_dim = int(free.offsets[-1])
     x = pt.TensorType("float64", shape=(n_dim,))("unconstrained_point")
     at_x = dict(zip(value_vars, free.unpack(x), strict=True))
-
-    logp = rewrite_graph(model.logp(), include=["canonicalize", "stabilize"])
-    keep = set(var_names)
-    traced = [v for v in model.unobserved_value_vars if v.name in keep]
-    outputs = clone_replace([logp, *traced], at_x)
-    shared = [v for v in graph_inputs(outputs) if isinstance(v, SharedVariable)]
-    names = [v.name for v in shared]
-    if None in names or len(set(names)) != len(names):
-        raise ValueError(f"shared variables need unique names to be swapped on refits: {names}")
-    inputs = [v.type(name=v.name) for v in shared]
-    outputs = clone_replace(outputs, dict(zip(shared, inputs, strict=True)))
-    values = [np.asarray(v.get_value()) for v in shared]
-    layout = Layout(tuple(names), tuple(v.shape for v in values), tuple(v.dtype for v in values))
-
-    def to_jax(outs):
-        with warnings.catch_warnings():  # checks that JAX cannot keep as assertions
-            warnings.filterwarnings("ignore", "Skipping Check", UserWarning)
-            with model:  # PyMC's rewrites of the prior-parameter checks follow check_bounds
-                fn = compile_pymc([x, *inputs], outs, mode="JAX", on_unused_input="ignore")
-            return jax_funcify(fn.maker.fgraph)
-
-    raw_logp, raw_expand = to_jax(outputs[:1]), to_jax(outputs[1:])
+    outputs = clone_replace(clone_replace([logp, *traced], at_x), to_inputs)
+    raw_logp, raw_expand = to_jax([x, *inputs], outputs[:1]), to_jax([x, *inputs], outputs[1:])
 
     def logp_of(point, packed):
         return raw_logp(point, *layout.unpack(packed))[0]
@@ -204,21 +204,31 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
     def expand(point, packed):
         return raw_expand(point, *layout.unpack(packed))
 
+    @jax.jit
+    def start(packed):
+        return jnp.concatenate([jnp.ravel(v) for v in raw_start(*layout.unpack(packed))])
+
     lock = threading.Lock()  # the PyTensor function behind point_fn is not thread-safe
+    point_fn = None
 
     def initial_point(seed: int) -> np.ndarray:
+        """PyMC's jittered initial point for ``seed`` (compiled on the first call)."""
+        nonlocal point_fn
         with lock:
+            if point_fn is None:
+                point_fn = make_initial_point_fn(
+                    model=model, jitter_rvs=set(model.free_RVs), return_transformed=True
+                )
             point = point_fn(seed)
         return free.pack([point[name] for name in free.names])
 
-    packed = jnp.asarray(layout.pack(values))
     traced_names = [v.name for v in traced]
     dims = {n: tuple(model.named_vars_to_dims.get(n, ())) for n in traced_names}
     coords = {d: pd.Index(_coord_values(model, d)) for d in model.coords}
     traced_shapes = [tuple(len(coords[d]) for d in dims[n]) for n in traced_names]
     if any(not dims[n] and v.type.ndim for n, v in zip(traced_names, traced, strict=True)):
         # a variable without dims: its shape from one evaluation (XLA compiles expand early)
-        traced_shapes = [np.shape(v) for v in expand(jnp.asarray(initial_point(0)), packed)]
+        traced_shapes = [np.shape(v) for v in expand(start(packed), packed)]
     used = {d for ds in dims.values() for d in ds}
     dims = {n: ds for n, ds in dims.items() if ds}
     coords = {d: index for d, index in coords.items() if d in used}
@@ -226,6 +236,7 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
         n_dim=n_dim,
         logp_and_grad=logp_and_grad,
         expand=expand,
+        start=start,
         layout=layout,
         packed=packed,
         initial_point=initial_point,

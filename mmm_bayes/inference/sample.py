@@ -4,20 +4,25 @@ nutpie compiles a model once; :class:`CompiledCache` keeps compiled models by st
 on new data of the same shape, or with new prior numbers, only swaps shared values
 (``JaxDensity.with_data`` for the JAX backend, nutpie's ``with_data`` for Numba) and never
 recompiles. With the JAX backend and several chains, each chain runs in its own worker process
-(:mod:`mmm_bayes.inference.chains`), which keeps its own compiled models in the same way.
+(:mod:`mmm_bayes.inference.chains`): this process compiles the model to JAX once, while the
+workers start, and sends it to them serialized (:mod:`mmm_bayes.inference.exported`); each
+worker keeps what it loaded by structure key, so a refit sends only the new data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Hashable
 
+import numpy as np
 import pymc as pm
 import xarray as xr
 
 from mmm_bayes.errors import FitError
-from mmm_bayes.inference.chains import POOL, ChainTask, chain_seeds
+from mmm_bayes.inference.chains import POOL, ChainTask, ExportedChainTask, chain_seeds
+from mmm_bayes.inference.exported import ExportedDensity, configure_jax
 from mmm_bayes.inference.jax_density import JaxDensity, compile_density
 from mmm_bayes.model import shared_values
 from mmm_bayes.spec.sampler import SamplerSettings
@@ -53,22 +58,34 @@ class CompiledCache:
 
     def __init__(self) -> None:
         self._models: dict[tuple[Hashable, str], object] = {}
+        self._exports: dict[Hashable, ExportedDensity] = {}
         #: How many models this cache compiled (refits of a known structure add none).
         self.compilations = 0
 
     def get(self, key: Hashable, model: pm.Model, backend: str):
         """Return ``model`` for ``nutpie.sample``; compile on the first call for ``key`` only."""
+        compiled = self.compiled(key, model, backend)
+        return compiled.nutpie_model() if isinstance(compiled, JaxDensity) else compiled
+
+    def compiled(self, key: Hashable, model: pm.Model, backend: str):
+        """``model`` compiled (a :class:`JaxDensity` for JAX) with its current data swapped in."""
         compiled = self._models.get((key, backend))
         if compiled is None:
             compiled = self._models[(key, backend)] = compile_nutpie(model, backend)
             self.compilations += 1
-        else:
-            compiled = with_model_data(compiled, model)
-        return compiled.nutpie_model() if isinstance(compiled, JaxDensity) else compiled
+            return compiled
+        return with_model_data(compiled, model)
+
+    def exported(self, key: Hashable, density: JaxDensity) -> ExportedDensity:
+        """``density`` compiled by XLA and serialized for chain workers (once per ``key``)."""
+        if key not in self._exports:
+            self._exports[key] = density.export()
+        return self._exports[key]
 
     def clear(self) -> None:
         """Forget every compiled model."""
         self._models.clear()
+        self._exports.clear()
 
 
 def compile_nutpie(model: pm.Model, backend: str):
@@ -79,7 +96,7 @@ def compile_nutpie(model: pm.Model, backend: str):
     """
     log.info("compiling the model with nutpie (%s backend)", backend)
     if backend == "jax":
-        _synchronous_cpu_dispatch()
+        configure_jax()
         return compile_density(model, posterior_var_names(model))
     import nutpie
 
@@ -89,19 +106,6 @@ def compile_nutpie(model: pm.Model, backend: str):
 def with_model_data(compiled, model: pm.Model):
     """``compiled`` with ``model``'s data and prior numbers swapped in (no recompilation)."""
     return compiled.with_data(**shared_values(model))
-
-
-def _synchronous_cpu_dispatch() -> None:
-    """Have JAX run CPU computations inline instead of queueing them on a dispatch thread.
-
-    A small MMM's log density and gradient take tens of microseconds; the asynchronous
-    hand-off costs more than that on every call (docs/benchmarks.md). The setting is read when
-    JAX creates its CPU client, so it takes effect only if no JAX computation has run yet in
-    this process (always true in the chain workers) and changes nothing on GPU.
-    """
-    import jax
-
-    jax.config.update("jax_cpu_enable_async_dispatch", False)
 
 
 #: The process-wide cache the facade uses.
@@ -131,7 +135,9 @@ def sample_posterior(
         Where compiled nutpie models live.
     rebuild : (callable, args), optional
         A picklable recipe, ``build(*args)``, that builds the same model in another process.
-        With it, nutpie chains may run in worker processes (see ``chain_method``).
+        With it, nutpie chains run in worker processes by default (``chain_method="auto"``);
+        the JAX backend sends the compiled model instead and needs it only for that default,
+        other backends rebuild the model from it in each worker.
 
     Returns
     -------
@@ -141,7 +147,7 @@ def sample_posterior(
     settings = settings.for_model(None)  # the facade fills target_accept in for its model
     try:
         if settings.sampler == "nutpie" and _use_processes(settings, rebuild):
-            return _sample_nutpie_processes(model, settings, cache_key, rebuild)
+            return _sample_nutpie_processes(model, settings, cache_key, rebuild, cache)
         if settings.sampler == "nutpie":
             return _sample_nutpie(model, settings, cache_key, cache)
         return _sample_pymc(model, settings)
@@ -177,30 +183,55 @@ def _use_processes(settings: SamplerSettings, rebuild) -> bool:
     if settings.chain_method == "threads" or settings.chains < 2:
         return False
     if settings.chain_method == "processes":
-        if rebuild is None:
-            raise FitError("chain_method='processes' needs a model recipe; use the MMM facade")
+        if rebuild is None and settings.backend != "jax":
+            raise FitError(
+                f"chain_method='processes' with the {settings.backend} backend needs a model "
+                "recipe; use the MMM facade"
+            )
         return True
     return rebuild is not None and settings.backend == "jax" and (os.cpu_count() or 1) > 1
 
 
-def _sample_nutpie_processes(model, settings, cache_key, rebuild) -> xr.DataTree:
-    build, args = rebuild
-    key = cache_key if cache_key is not None else str(id(model))
-    tasks = [
-        ChainTask(
-            build=build,
-            args=args,
-            key=str(key),
-            backend=settings.backend,
-            draws=settings.draws,
-            tune=settings.tune,
-            seed=seed,
-            target_accept=settings.target_accept,
-            adaptation=settings.adaptation,
-        )
-        for seed in chain_seeds(settings.random_seed, settings.chains)
-    ]
+def _sample_nutpie_processes(model, settings, cache_key, rebuild, cache) -> xr.DataTree:
+    key = str(cache_key if cache_key is not None else id(model))
+    seeds = chain_seeds(settings.random_seed, settings.chains)
+    run = dict(
+        draws=settings.draws,
+        tune=settings.tune,
+        target_accept=settings.target_accept,
+        adaptation=settings.adaptation,
+    )
+    tasks = None
+    if settings.backend == "jax":
+        POOL.start(settings.chains)  # the workers import while this process compiles
+        with _status("compiling the model while the chain workers start", settings.progressbar):
+            density = cache.compiled(key, model, "jax")
+            try:
+                exported = cache.exported(key, density)
+            except Exception as err:  # an executable this JAX cannot serialize: rebuild
+                if rebuild is None:
+                    raise
+                log.info("sending the model recipe to the chain workers instead: %s", err)
+                exported = None
+        if exported is not None:
+            packed = np.asarray(density.packed)
+            tasks = [ExportedChainTask(key, exported, packed, seed=seed, **run) for seed in seeds]
+    if tasks is None:
+        build, args = rebuild
+        tasks = [
+            ChainTask(build=build, args=args, key=key, backend=settings.backend, seed=seed, **run)
+            for seed in seeds
+        ]
     return POOL.run(tasks, progressbar=settings.progressbar)
+
+
+def _status(message: str, enabled: bool):
+    """Return a spinner showing ``message`` while a block runs (a no-op when not ``enabled``)."""
+    if not enabled:
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console().status(message)
 
 
 def _sample_pymc(model, settings) -> xr.DataTree:

@@ -1,5 +1,6 @@
 """Chains in worker processes: seeds, joining, reproducibility and compiled-model reuse."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -83,13 +84,27 @@ def test_process_chains_are_seeded_and_refits_do_not_recompile(df):
         assert [os.sched_getaffinity(w.process.pid) for w in workers] == expected
 
 
-def test_a_failing_worker_raises_fit_error_and_the_pool_recovers(df):
+def test_a_failing_worker_raises_fit_error_and_the_pool_recovers(df, monkeypatch):
+    from mmm_bayes.inference.sample import COMPILED
+
     model = MMM(example_spec())
     built = model.build(df)
-    settings = SamplerSettings(draws=5, tune=5, chains=2, chain_method="processes")
-    # a recipe the workers cannot run: their error comes back as a FitError that says so
+    # a recipe the workers cannot run (the numba backend sends recipes): their error comes
+    # back as a FitError that says so
+    settings = SamplerSettings(draws=5, tune=5, chains=2, chain_method="processes", backend="numba")
     with pytest.raises(FitError, match="failed in its worker process"):
         sample_posterior(built, settings, rebuild=(build_model, (model.spec, None)))
+    # JAX sends the compiled model: an executable the workers cannot load fails the same way
+    real = COMPILED.exported
+
+    def broken(key, density):
+        return dataclasses.replace(real(key, density), logp_and_grad=b"not an executable")
+
+    monkeypatch.setattr(COMPILED, "exported", broken)
+    jax_settings = SamplerSettings(draws=5, tune=5, chains=2, chain_method="processes")
+    with pytest.raises(FitError, match="failed in its worker process"):
+        sample_posterior(built, jax_settings, cache_key="broken-export")
+    monkeypatch.undo()
     # the failed workers were replaced: the next fit runs normally
     model.fit(df, draws=20, tune=20, chains=2, progressbar=False, posterior_predictive=False,
               chain_method="processes", random_seed=1)  # fmt: skip
@@ -158,3 +173,20 @@ def test_a_worker_starts_without_arviz_or_the_c_compiler_and_keeps_the_users_fla
     assert not seen["after_inspect"]  # dunder lookups never import the real ArviZ
     assert seen["from_dict"] and not seen["still_light"]
     assert seen["real_after"]
+
+
+def test_workers_rebuild_the_model_when_its_executables_cannot_be_serialized(df, monkeypatch):
+    from mmm_bayes.inference.jax_density import JaxDensity
+    from mmm_bayes.inference.sample import COMPILED
+
+    def unsupported(self):
+        raise ValueError("Compilation does not support serialization")
+
+    COMPILED.clear()
+    monkeypatch.setattr(JaxDensity, "export", unsupported)
+    before = POOL.compilations
+    model = MMM(example_spec(seasonality={"order": 3}))  # a structure no worker has yet
+    model.fit(df, draws=20, tune=20, chains=2, progressbar=False, posterior_predictive=False,
+              chain_method="processes", random_seed=2)  # fmt: skip
+    assert model.idata["posterior"].sizes["chain"] == 2
+    assert POOL.compilations == before + 2  # each worker built and compiled it from the recipe

@@ -1,6 +1,7 @@
 """The JAX log density for nutpie against PyMC's own log density, and nutpie's own JAX path."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -84,6 +85,7 @@ def test_with_data_refuses_a_float_for_an_integer_slot():
         n_dim=1,
         logp_and_grad=None,
         expand=None,
+        start=None,
         layout=layout,
         packed=layout.pack([np.array([0, 1])]),
         initial_point=None,
@@ -127,3 +129,68 @@ def test_nutpie_draws_the_same_chain_as_with_its_own_jax_path(model, density):
         assert ours[name].dims == theirs[name].dims
         # the same numbers into the same sampler: the same draws, up to floating-point rounding
         np.testing.assert_allclose(ours[name], theirs[name], rtol=1e-7, err_msg=name)
+
+
+def test_an_exported_density_loads_elsewhere_and_computes_the_same_numbers(model, density):
+    import pickle
+
+    from pymc.initial_point import make_initial_point_fn
+
+    # what a chain worker receives: pickled, then loaded without PyMC, PyTensor or a compiler
+    loaded = pickle.loads(pickle.dumps(density.export())).load()
+    for x in _points(density, 3):
+        np.testing.assert_array_equal(
+            np.asarray(loaded.logp_and_grad(x, density.packed)),
+            np.asarray(density.logp_and_grad(x, density.packed)),
+        )
+    got = loaded.expand(x, density.packed)
+    for name, a, b in zip(density.names, got, density.expand(x, density.packed), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)
+    # the start before jitter is PyMC's initial point without jitter, in the sampler's space
+    point = make_initial_point_fn(model=model, jitter_rvs=set(), return_transformed=True)(0)
+    want = np.concatenate([np.ravel(point[v.name]) for v in model.value_vars])
+    np.testing.assert_allclose(np.asarray(loaded.start(density.packed)), want, rtol=1e-12)
+
+
+def test_a_refit_sends_new_data_to_the_same_loaded_executables(model, density):
+    spec = example_spec()
+    inputs = example_inputs(spec)
+    changed = build_model(spec, dataclasses.replace(inputs, kpi=inputs.kpi * 1.1))
+    refit = density.with_data(**shared_values(changed))
+    loaded = density.export().load()
+    x = _points(density, 1)[0]
+    want = changed.compile_logp()(value_point(changed, x))
+    np.testing.assert_allclose(np.asarray(loaded.logp_and_grad(x, refit.packed))[0], want)
+
+
+def test_jittered_starts_are_within_one_of_the_start_and_follow_the_seed():
+    from mmm_bayes.inference.exported import jittered
+
+    start = np.array([0.0, -2.0, 5.0])
+    a, b, c = jittered(start, 1), jittered(start, 1), jittered(start, 2)
+    np.testing.assert_array_equal(a, b)  # the chain's seed fixes its start
+    assert not np.allclose(a, c)
+    assert np.all(np.abs(a - start) <= 1.0) and np.all(a != start)
+
+
+WORKER_IMPORTS_PROBE = """
+import json, sys
+from mmm_bayes.inference._chain_worker import light_start
+light_start()
+import nutpie
+from mmm_bayes.inference.chains import ExportedChainTask
+from mmm_bayes.inference.exported import configure_jax
+print(json.dumps({m: m in sys.modules for m in ("pymc", "pytensor", "arviz_stats")}))
+"""
+
+
+def test_a_chain_worker_for_jax_imports_neither_pymc_nor_pytensor():
+    # what a worker imports before it takes a task (_chain_worker.main): the model comes
+    # compiled, so the libraries that build and convert it stay out (about 1.5 s each worker)
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", WORKER_IMPORTS_PROBE], capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"pymc": False, "pytensor": False, "arviz_stats": False}
