@@ -111,7 +111,7 @@ def _next_task(conn):
 
 
 class _Models:
-    """A worker's models by structure key: loaded exports, and models built from recipes."""
+    """A worker's models: loaded exports by hash, and models built from recipes by key."""
 
     def __init__(self) -> None:
         self.loaded: dict[str, object] = {}
@@ -130,10 +130,13 @@ def _sample_exported(task, models: _Models, send):
     """Sample a chain of a model compiled in the parent (an ``ExportedChainTask``)."""
     start = time.perf_counter()
     received = time.time()
-    loaded = models.loaded.get(task.key)
+    # by the executables' hash, not the parent's key alone: a key such as an object id can
+    # come back for another model
+    digest = task.density.digest
+    loaded = models.loaded.get(digest)
     timings = {"compiled": loaded is None}
     if loaded is None:
-        loaded = models.loaded[task.key] = task.density.load()
+        loaded = models.loaded[digest] = task.density.load()
     model = loaded.nutpie_model(task.packed)
     timings["compile_s"] = time.perf_counter() - start
     return _run_nutpie(model, task, send, start, received, timings)

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: How long a new worker may take to import its libraries and connect back.
 START_TIMEOUT_S = 120.0
+#: How often, while waiting for a worker to connect, to check that none has exited.
+ACCEPT_POLL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class ChainPool:
         """
         with self._lock:
             self._workers = [w for w in self._workers if w.process.poll() is None]
-            waiting = sum(len(launch.procs) for launch in self._launches)
+            waiting = sum(p.poll() is None for launch in self._launches for p in launch.procs)
             missing = n - len(self._workers) - waiting
             if missing > 0:
                 self._launches.append(_launch_workers(missing))
@@ -147,8 +149,10 @@ class ChainPool:
         return join_chains(results)
 
     def close(self) -> None:
-        """Stop every worker."""
-        self._connect_launched()
+        """Stop every worker (those still starting are killed)."""
+        launches, self._launches = self._launches, []
+        for launch in launches:
+            _abandon(launch)
         for worker in self._workers:
             try:
                 worker.conn.send(None)
@@ -251,32 +255,53 @@ def _launch_workers(n: int) -> _Launch:
 
 
 def _connect(launch: _Launch) -> list[_Worker]:
-    """Wait for the launched workers to connect; pair each connection with its process."""
-    with launch.listener:
-        conns = [_accept(launch.listener, launch.procs) for _ in launch.procs]
-    # connections arrive in any order; pair each with the process that opened it
-    by_pid = {conn.recv(): conn for conn in conns}
-    return [_Worker(p, by_pid[p.pid]) for p in launch.procs]
+    """Wait for the launched workers to connect; pair each connection with its process.
+
+    On any failure (a worker that exits or never connects, an interrupt) every process of the
+    launch is stopped, so none is left behind.
+    """
+    try:
+        with launch.listener:
+            conns = [_accept(launch.listener, launch.procs) for _ in launch.procs]
+        # connections arrive in any order; pair each with the process that opened it
+        by_pid = {conn.recv(): conn for conn in conns}
+        return [_Worker(p, by_pid[p.pid]) for p in launch.procs]
+    except BaseException:
+        _abandon(launch)
+        raise
 
 
 def _abandon(launch: _Launch) -> None:
+    """Stop a launch's processes (and reap them) and close its listener."""
     for p in launch.procs:
         p.kill()
+    for p in launch.procs:
+        p.wait()
     launch.listener.close()
 
 
 def _accept(listener: Listener, procs: list[subprocess.Popen]) -> Connection:
+    """Accept the next worker's connection; fail early if a worker exits, or after a timeout."""
     # Listener.accept has no timeout argument; its socket (a CPython detail) takes one
-    listener._listener._socket.settimeout(START_TIMEOUT_S)
-    try:
-        return listener.accept()
-    except TimeoutError:
-        for p in procs:
-            p.kill()
-        raise FitError(
-            f"chain worker processes did not start within {START_TIMEOUT_S:.0f} s; "
-            "use chain_method='threads' to sample in this process"
-        ) from None
+    listener._listener._socket.settimeout(ACCEPT_POLL_S)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            return listener.accept()
+        except TimeoutError:
+            pass
+        exited = [p for p in procs if p.poll() is not None]
+        if exited:
+            raise FitError(
+                f"a chain worker process exited while starting (exit code "
+                f"{exited[0].returncode}; its error is printed above); "
+                "use chain_method='threads' to sample in this process"
+            )
+        if time.monotonic() > deadline:
+            raise FitError(
+                f"chain worker processes did not start within {START_TIMEOUT_S:.0f} s; "
+                "use chain_method='threads' to sample in this process"
+            )
 
 
 def join_chains(traces: Sequence[xr.DataTree]) -> xr.DataTree:

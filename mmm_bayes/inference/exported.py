@@ -158,6 +158,16 @@ class ExportedDensity:
     start: bytes
     traced: Traced
 
+    @property
+    def digest(self) -> str:
+        """A hash of the executables: a worker keeps loaded densities by it."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for blob in (self.logp_and_grad, self.expand, self.start):
+            h.update(hashlib.sha256(blob).digest())
+        return h.hexdigest()
+
     @staticmethod
     def serialize(compiled) -> bytes:
         """Serialize a ``jax.stages.Compiled`` (executable and argument structure)."""
@@ -180,6 +190,7 @@ class ExportedDensity:
 
         return LoadedDensity(
             self.n_dim,
+            self.n_packed,
             function(self.logp_and_grad),
             function(self.expand),
             function(self.start),
@@ -192,6 +203,7 @@ class LoadedDensity:
     """An :class:`ExportedDensity` loaded in this process, ready to call."""
 
     n_dim: int
+    n_packed: int
     logp_and_grad: Callable
     expand: Callable
     start: Callable
@@ -201,6 +213,11 @@ class LoadedDensity:
         """Return nutpie's model with the data ``packed`` bound in, jittered starts."""
         import jax.numpy as jnp
 
+        if np.size(packed) != self.n_packed:
+            raise ValueError(
+                f"the data hold {np.size(packed)} numbers, the compiled model reads "
+                f"{self.n_packed}: they belong to another model"
+            )
         packed = jnp.asarray(packed, dtype=jnp.float64)
         start = np.asarray(self.start(packed))
         return pyfunc_model(

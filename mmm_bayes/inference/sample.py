@@ -6,7 +6,7 @@ on new data of the same shape, or with new prior numbers, only swaps shared valu
 recompiles. With the JAX backend and several chains, each chain runs in its own worker process
 (:mod:`mmm_bayes.inference.chains`): this process compiles the model to JAX once, while the
 workers start, and sends it to them serialized (:mod:`mmm_bayes.inference.exported`); each
-worker keeps what it loaded by structure key, so a refit sends only the new data.
+worker keeps what it loaded, so a refit compiles and loads nothing, only its data change.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class CompiledCache:
 
     def __init__(self) -> None:
         self._models: dict[tuple[Hashable, str], object] = {}
-        self._exports: dict[Hashable, ExportedDensity] = {}
+        self._exports: dict[Hashable, ExportedDensity | Exception] = {}
         #: How many models this cache compiled (refits of a known structure add none).
         self.compilations = 0
 
@@ -77,10 +77,20 @@ class CompiledCache:
         return with_model_data(compiled, model)
 
     def exported(self, key: Hashable, density: JaxDensity) -> ExportedDensity:
-        """``density`` compiled by XLA and serialized for chain workers (once per ``key``)."""
+        """``density`` compiled by XLA and serialized for chain workers (once per ``key``).
+
+        A failure is remembered too: a refit raises it again without compiling again.
+        """
         if key not in self._exports:
-            self._exports[key] = density.export()
-        return self._exports[key]
+            try:
+                self._exports[key] = density.export()
+            except Exception as err:
+                self._exports[key] = err
+                raise
+        found = self._exports[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def clear(self) -> None:
         """Forget every compiled model."""

@@ -190,3 +190,61 @@ def test_workers_rebuild_the_model_when_its_executables_cannot_be_serialized(df,
               chain_method="processes", random_seed=2)  # fmt: skip
     assert model.idata["posterior"].sizes["chain"] == 2
     assert POOL.compilations == before + 2  # each worker built and compiled it from the recipe
+
+
+def test_workers_keep_loaded_models_by_their_executables_not_by_the_key_alone(df):
+    # a key can come back for another model (an object id, a cleared cache): the worker must
+    # sample the model it was sent, not the one it loaded under that key before
+    from mmm_bayes.inference.sample import CompiledCache
+
+    settings = SamplerSettings(draws=10, tune=10, chains=2, chain_method="processes",
+                               progressbar=False, random_seed=4)  # fmt: skip
+    first = MMM(example_spec()).build(df)
+    sample_posterior(first, settings, cache_key="reused-key", cache=CompiledCache())
+    other = MMM(example_spec(seasonality={"order": 4})).build(df)
+    trace = sample_posterior(other, settings, cache_key="reused-key", cache=CompiledCache())
+    assert trace["posterior"].sizes["fourier"] == 8  # the second model's own 4 pairs
+
+
+def test_closing_the_pool_stops_workers_that_are_still_starting():
+    from mmm_bayes.inference.chains import ChainPool
+
+    pool = ChainPool()
+    pool.start(2)
+    procs = [p for launch in pool._launches for p in launch.procs]
+    pool.close()  # at once: it does not wait for their imports
+    assert len(procs) == 2 and all(p.poll() is not None for p in procs)
+    assert not pool._launches and not pool._workers
+
+
+def test_a_worker_that_dies_while_starting_fails_the_fit_quickly():
+    import time
+
+    from mmm_bayes.inference.chains import ChainPool
+
+    pool = ChainPool()
+    pool.start(2)
+    procs = [p for launch in pool._launches for p in launch.procs]
+    procs[0].kill()
+    t = time.monotonic()
+    with pytest.raises(FitError, match="exited while starting"):
+        pool.run([None, None], progressbar=False)
+    assert time.monotonic() - t < 30  # not the 120 s start timeout
+    assert all(p.poll() is not None for p in procs)  # the healthy one was stopped too
+    pool.close()
+
+
+def test_an_unserializable_model_without_a_recipe_raises_fit_error(df, monkeypatch):
+    from mmm_bayes.inference.jax_density import JaxDensity
+    from mmm_bayes.inference.sample import CompiledCache
+
+    def unsupported(self):
+        raise ValueError("Compilation does not support serialization")
+
+    monkeypatch.setattr(JaxDensity, "export", unsupported)
+    settings = SamplerSettings(draws=5, tune=5, chains=2, chain_method="processes",
+                               progressbar=False)  # fmt: skip
+    cache = CompiledCache()
+    for _ in range(2):  # the second time from the remembered failure, without compiling
+        with pytest.raises(FitError, match="does not support serialization"):
+            sample_posterior(MMM(example_spec()).build(df), settings, cache_key="k", cache=cache)

@@ -194,3 +194,17 @@ def test_a_chain_worker_for_jax_imports_neither_pymc_nor_pytensor():
                          text=True, check=True)  # fmt: skip
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen == {"pymc": False, "pytensor": False, "arviz_stats": False}
+
+
+def test_the_start_follows_new_prior_numbers_without_recompiling(density):
+    from pymc.initial_point import make_initial_point_fn
+
+    # new prior numbers are data of the compiled model: the start moves with them
+    spec = example_spec(saturation={"kind": "hill", "K": {"dist": "LogNormal", "mu": 0.7,
+                                                          "sigma": 0.5}})  # fmt: skip
+    changed = build_model(spec, example_inputs(spec))
+    refit = density.with_data(**shared_values(changed))
+    point = make_initial_point_fn(model=changed, jitter_rvs=set(), return_transformed=True)(0)
+    want = np.concatenate([np.ravel(point[v.name]) for v in changed.value_vars])
+    np.testing.assert_allclose(np.asarray(refit.start(refit.packed)), want, rtol=1e-12)
+    assert not np.allclose(np.asarray(density.start(density.packed)), want)
