@@ -67,11 +67,10 @@ class ChainTask:
 class ExportedChainTask:
     """One chain's job for a model compiled to JAX in the parent process.
 
-    ``density`` is the same for every fit of the structure ``key`` (a worker loads it once and
-    keeps it); ``packed`` holds this fit's data and prior numbers.
+    ``density`` is the same for every fit of a model structure (a worker loads it once and
+    keeps it by its hash); ``packed`` holds this fit's data and prior numbers.
     """
 
-    key: str
     density: ExportedDensity
     packed: np.ndarray
     draws: int

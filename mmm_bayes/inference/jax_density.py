@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,10 +48,7 @@ class JaxDensity:
     layout: Layout
     packed: Any  # a JAX array
     initial_point: Callable[[int], np.ndarray]
-    names: tuple[str, ...]
-    shapes: tuple[tuple[int, ...], ...]
-    dims: Mapping[str, tuple[str, ...]]
-    coords: Mapping[str, pd.Index]
+    traced: Traced  # what each draw stores: names, shapes, dims, coordinates
 
     def with_data(self, **values) -> JaxDensity:
         """Return a copy with the shared values named in ``values`` replaced (no recompilation).
@@ -88,11 +85,6 @@ class JaxDensity:
             self.n_dim, self.logp_and_grad, self.expand, self.packed, self.initial_point,
             self.traced,
         )  # fmt: skip
-
-    @property
-    def traced(self) -> Traced:
-        """Names, shapes, dims and coordinates of what each draw stores."""
-        return Traced(self.names, self.shapes, dict(self.dims), dict(self.coords))
 
     def export(self) -> ExportedDensity:
         """Compile the functions with XLA and serialize them for a chain worker to load.
@@ -227,8 +219,8 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
     coords = {d: pd.Index(_coord_values(model, d)) for d in model.coords}
     traced_shapes = [tuple(len(coords[d]) for d in dims[n]) for n in traced_names]
     if any(not dims[n] and v.type.ndim for n, v in zip(traced_names, traced, strict=True)):
-        # a variable without dims: its shape from one evaluation (XLA compiles expand early)
-        traced_shapes = [np.shape(v) for v in expand(start(packed), packed)]
+        # a variable without dims: its shape from tracing expand (nothing is computed)
+        traced_shapes = [v.shape for v in jax.eval_shape(lambda p: expand(start(p), p), packed)]
     used = {d for ds in dims.values() for d in ds}
     dims = {n: ds for n, ds in dims.items() if ds}
     coords = {d: index for d, index in coords.items() if d in used}
@@ -240,10 +232,7 @@ def compile_density(model: pm.Model, var_names: list[str]) -> JaxDensity:
         layout=layout,
         packed=packed,
         initial_point=initial_point,
-        names=tuple(traced_names),
-        shapes=tuple(traced_shapes),
-        dims=dims,
-        coords=coords,
+        traced=Traced(tuple(traced_names), tuple(map(tuple, traced_shapes)), dims, coords),
     )
 
 

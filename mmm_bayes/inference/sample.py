@@ -211,28 +211,36 @@ def _sample_nutpie_processes(model, settings, cache_key, rebuild, cache) -> xr.D
         target_accept=settings.target_accept,
         adaptation=settings.adaptation,
     )
-    tasks = None
+    shipped = None
     if settings.backend == "jax":
-        POOL.start(settings.chains)  # the workers import while this process compiles
-        with _status("compiling the model while the chain workers start", settings.progressbar):
-            density = cache.compiled(key, model, "jax")
-            try:
-                exported = cache.exported(key, density)
-            except Exception as err:  # an executable this JAX cannot serialize: rebuild
-                if rebuild is None:
-                    raise
-                log.info("sending the model recipe to the chain workers instead: %s", err)
-                exported = None
-        if exported is not None:
-            packed = np.asarray(density.packed)
-            tasks = [ExportedChainTask(key, exported, packed, seed=seed, **run) for seed in seeds]
-    if tasks is None:
+        shipped = _compile_for_workers(model, key, settings, rebuild, cache)
+    if shipped is not None:
+        exported, packed = shipped
+        tasks = [ExportedChainTask(exported, packed, seed=seed, **run) for seed in seeds]
+    else:
         build, args = rebuild
         tasks = [
             ChainTask(build=build, args=args, key=key, backend=settings.backend, seed=seed, **run)
             for seed in seeds
         ]
     return POOL.run(tasks, progressbar=settings.progressbar)
+
+
+def _compile_for_workers(model, key: str, settings, rebuild, cache):
+    """Compile ``model`` here while the workers start; return its executables and data.
+
+    Returns None (send the recipe instead) when this JAX cannot serialize the executables.
+    """
+    POOL.start(settings.chains)  # the workers import while this process compiles
+    with _status("compiling the model while the chain workers start", settings.progressbar):
+        density = cache.compiled(key, model, "jax")
+        try:
+            return cache.exported(key, density), np.asarray(density.packed)
+        except Exception as err:
+            if rebuild is None:
+                raise
+            log.info("sending the model recipe to the chain workers instead: %s", err)
+            return None
 
 
 def _status(message: str, enabled: bool):

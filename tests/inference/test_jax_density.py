@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from mmm_bayes.inference.exported import Traced
 from mmm_bayes.inference.jax_density import JaxDensity, Layout, compile_density
 from mmm_bayes.inference.sample import posterior_var_names
 from mmm_bayes.model import build_model, shared_values
@@ -53,15 +54,15 @@ def test_log_density_and_gradient_equal_pymc(model, density):
 
 
 def test_traced_values_are_the_constrained_parameters_and_deterministics(model, density):
-    assert set(density.names) == set(posterior_var_names(model))
-    outs = model.replace_rvs_by_values([model[name] for name in density.names])
+    assert set(density.traced.names) == set(posterior_var_names(model))
+    outs = model.replace_rvs_by_values([model[name] for name in density.traced.names])
     fn = model.compile_fn(outs, inputs=model.value_vars, on_unused_input="ignore")
     x = _points(density, 1)[0]
     got = density.expand(x, density.packed)
-    for name, a, b in zip(density.names, got, fn(value_point(model, x)), strict=True):
+    for name, a, b in zip(density.traced.names, got, fn(value_point(model, x)), strict=True):
         np.testing.assert_allclose(np.asarray(a), b, rtol=1e-10, atol=1e-12, err_msg=name)
-    assert density.dims["K"] == ("channel",)
-    assert list(density.coords["channel"]) == list(model.coords["channel"])
+    assert density.traced.dims["K"] == ("channel",)
+    assert list(density.traced.coords["channel"]) == list(model.coords["channel"])
 
 
 def test_with_data_swaps_values_in_and_refuses_unknown_names_and_shapes(model, density):
@@ -89,10 +90,7 @@ def test_with_data_refuses_a_float_for_an_integer_slot():
         layout=layout,
         packed=layout.pack([np.array([0, 1])]),
         initial_point=None,
-        names=(),
-        shapes=(),
-        dims={},
-        coords={},
+        traced=Traced((), (), {}, {}),
     )
     with pytest.raises(ValueError, match="idx is float64, the compiled model holds int64"):
         density.with_data(idx=np.array([0.5, 1.0]))
@@ -143,8 +141,8 @@ def test_an_exported_density_loads_elsewhere_and_computes_the_same_numbers(model
             np.asarray(loaded.logp_and_grad(x, density.packed)),
             np.asarray(density.logp_and_grad(x, density.packed)),
         )
-    got = loaded.expand(x, density.packed)
-    for name, a, b in zip(density.names, got, density.expand(x, density.packed), strict=True):
+    got, want = loaded.expand(x, density.packed), density.expand(x, density.packed)
+    for name, a, b in zip(density.traced.names, got, want, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)
     # the start before jitter is PyMC's initial point without jitter, in the sampler's space
     point = make_initial_point_fn(model=model, jitter_rvs=set(), return_transformed=True)(0)

@@ -6,6 +6,7 @@ that no compiled function reads is unknown to nutpie, so a model must not regist
 
 import numpy as np
 import pytest
+from pymc.initial_point import make_initial_point_fn
 
 from mmm_bayes import MMM, datasets
 from mmm_bayes.inference.sample import CompiledCache, with_model_data
@@ -91,21 +92,8 @@ def test_a_refit_with_new_data_swaps_it_in_without_recompiling(case):
     want = changed.compile_logp(mode="FAST_COMPILE")(point)
     np.testing.assert_allclose(np.asarray(refit.logp_and_grad(x, refit.packed))[0], want, rtol=1e-9)
     assert float(density.logp_and_grad(x, density.packed)[0]) != pytest.approx(want)
-
-
-@pytest.mark.parametrize("case", list(CASES))
-def test_the_compiled_start_is_pymcs_initial_point_for_every_kind_of_model(case):
     # chain workers start from the compiled start function (plus jitter): it must be PyMC's
     # support point, in the sampler's space, for the data and prior numbers swapped in
-    from pymc.initial_point import make_initial_point_fn
-
-    spec, load, lift_tests = CASES[case]
-    data = load()
-    mmm = MMM(spec)
-    cache = CompiledCache()
-    density = cache.compiled("start", mmm.build(data, lift_tests=lift_tests), "jax")
-    changed = mmm.build(data.assign(sales=data["sales"] * 1.1), lift_tests=lift_tests)
-    refit = with_model_data(density, changed)
     point = make_initial_point_fn(model=changed, jitter_rvs=set(), return_transformed=True)(0)
-    want = np.concatenate([np.ravel(point[v.name]) for v in changed.value_vars])
-    np.testing.assert_allclose(np.asarray(refit.start(refit.packed)), want, rtol=1e-10)
+    start = np.concatenate([np.ravel(point[v.name]) for v in changed.value_vars])
+    np.testing.assert_allclose(np.asarray(refit.start(refit.packed)), start, rtol=1e-10)
