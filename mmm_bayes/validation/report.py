@@ -414,6 +414,7 @@ def _reproduce() -> str:
             "",
             "```python",
             "from mmm_bayes.simulate import scenario, scenario_names",
+            "",
             'sc = scenario("omitted_confounder", random_seed=3)',
             "sc.data, sc.truth.true_roas, sc.controls, sc.exclude, print(sc.graph.to_text())",
             "```",
