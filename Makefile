@@ -64,7 +64,7 @@ bench-forecast: install  # ROAS with and without a past-forecast control (docs/g
 bench-replicates: install  # ROAS accuracy vs PyMC-Marketing over 20 redraws of the example data (docs/benchmarks.md)
 	$(BIN)/python benchmarks/bench_replicates.py --replicates 20
 
-validate: install  # slow (35-60 min on 2 cores): recovery on every scenario + SBC -> docs/validation.md
+validate: install  # slow (about 17 min on 2 cores): recovery on every scenario + SBC -> docs/validation.md
 	$(BIN)/python -m mmm_bayes.validation --preset full --out docs --fresh
 
 sbc: install  # only the SBC part of `make validate`, then rewrite docs/validation.md

@@ -199,7 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="discard results on disk first")
     parser.add_argument("--report-only", action="store_true", help="only rewrite the page")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # progress from mmm_bayes only: JAX logs its backend probing (TPU, proxy) at INFO
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    logging.getLogger("mmm_bayes").setLevel(logging.INFO)
     preset = PRESETS[args.preset]
     if args.seeds:
         preset = Preset(**{**preset.__dict__, "seeds": dict.fromkeys(preset.seeds, args.seeds)})
@@ -209,7 +211,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = Path(args.out) / "validation"
     folder.mkdir(parents=True, exist_ok=True)
     if args.fresh:
-        for name in ("recovery.csv", "sbc_ranks.csv", "sbc_fits.csv", "sbc_settings.json"):
+        # run.json too: a stage it kept (e.g. an earlier `--only` run) would be reported as
+        # part of this one
+        for name in (
+            "recovery.csv",
+            "sbc_ranks.csv",
+            "sbc_fits.csv",
+            "sbc_settings.json",
+            "run.json",
+        ):
             (folder / name).unlink(missing_ok=True)
     if not args.report_only:
         if not args.skip_recovery:

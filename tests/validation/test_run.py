@@ -2,7 +2,7 @@ import json
 
 import pandas as pd
 
-from mmm_bayes.validation import run
+from mmm_bayes.validation import report, run
 from mmm_bayes.validation.recovery import relabel_legacy_rows
 
 
@@ -73,3 +73,15 @@ def test_the_committed_validation_page_comes_from_the_full_preset():
     rows = pd.read_csv(folder / "recovery.csv")
     seeds = rows.groupby("scenario")["seed"].nunique().to_dict()
     assert seeds == full.seeds
+
+
+def test_fresh_run_forgets_the_stages_of_earlier_runs(tmp_path, monkeypatch):
+    # the page lists every stage in run.json: after --fresh, a stage of an earlier `--only` run
+    # would be reported as fitted separately although this run refitted everything
+    folder = tmp_path / "validation"
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"recovery: baseline": {"wall_s": 300.0}}))
+    monkeypatch.setattr(run, "run_recovery", lambda preset, folder, only=None: None)
+    monkeypatch.setattr(report, "write_page", lambda out: None)
+    assert run.main(["--preset", "quick", "--out", str(tmp_path), "--fresh", "--skip-sbc"]) == 0
+    assert list(json.loads((folder / "run.json").read_text())) == ["recovery"]
