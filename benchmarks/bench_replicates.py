@@ -9,8 +9,8 @@ noise, so each replicate has its own true ROAS) and fits both libraries' default
 with the settings of ``make bench`` (2 chains x 1000 warm-up x 1000 draws, nutpie, sampler
 seed 1). Per replicate it prints each library's ROAS MAPE (posterior mean against the truth)
 and how many 90% intervals cover the truth; at the end the mean and median MAPE, the
-replicates each library wins, every channel's mean relative error (its lean) and the
-coverage over all channel-fits.
+replicates each library wins, every channel's mean relative error (its lean), the
+coverage over all channel-fits and how often each channel's interval covers its truth.
 
 Speed is not measured here (``make bench`` does that). mmm_bayes refits one ``MMM`` in
 this process; PyMC-Marketing runs ``benchmarks/pymc_marketing_baseline.py`` in
@@ -96,6 +96,16 @@ def leans(rows: list[dict], side: str) -> dict:
     return {ch: float(np.mean(v)) for ch, v in out.items()}
 
 
+def channel_coverage(rows: list[dict], side: str) -> dict:
+    """How many replicates' 90% intervals cover each channel's true ROAS."""
+    out: dict[str, int] = {}
+    for row in rows:
+        for ch, true in row["true_roas"].items():
+            q = row[side]["roas"][ch]
+            out[ch] = out.get(ch, 0) + int(q["q05"] <= true <= q["q95"])
+    return out
+
+
 def summary(rows: list[dict], side: str) -> dict:
     """Mean and median MAPE, coverage over channel-fits, divergences and leans of one side."""
     mape = [r[side]["roas_mape_pct"] for r in rows]
@@ -106,6 +116,7 @@ def summary(rows: list[dict], side: str) -> dict:
         "channel_fits": sum(len(r["true_roas"]) for r in rows),
         "divergences": sum(r[side]["divergences"] for r in rows),
         "lean": leans(rows, side),
+        "covered_by_channel": channel_coverage(rows, side),
     }
 
 
@@ -175,10 +186,14 @@ def format_summary(result: dict) -> str:
         ("divergences (all fits)", lambda d: str(d["divergences"])),
     ]
     rows += [(f"lean {ch}", lambda d, ch=ch: f"{d['lean'][ch]:+.0%}") for ch in s["ours"]["lean"]]
+    n = len(result["replicates"])
+    rows += [
+        (f"90% interval covers {ch}", lambda d, ch=ch: f"{d['covered_by_channel'][ch]}/{n}")
+        for ch in s["ours"]["lean"]
+    ]
     for label, cell in rows:
         lines.append(f"{label:<32}" + "".join(f"{cell(s[k]):>12}" for k in sides))
     if "ours_wins" in s:
-        n = len(result["replicates"])
         lines.append(f"replicates where mmm_bayes's MAPE is lower: {s['ours_wins']}/{n}")
     return "\n".join(lines)
 
