@@ -87,23 +87,22 @@ def fit_theirs(data_csv: Path, spec, cache: Path, workdir: Path, timeout: float)
     return {"roas": by_name, "divergences": int(raw["diagnostics"]["divergences"])}
 
 
-def leans(rows: list[dict], side: str) -> dict:
-    """Mean relative error of the posterior mean per channel over the replicates."""
-    out: dict[str, list[float]] = {}
+def by_channel(rows: list[dict], side: str) -> dict:
+    """Per channel over the replicates: its lean and how many 90% intervals cover the truth.
+
+    The lean is the mean relative error of the posterior mean.
+    """
+    errors: dict[str, list[float]] = {}
+    covered: dict[str, int] = {}
     for row in rows:
         for ch, true in row["true_roas"].items():
-            out.setdefault(ch, []).append(row[side]["roas"][ch]["mean"] / true - 1)
-    return {ch: float(np.mean(v)) for ch, v in out.items()}
-
-
-def channel_coverage(rows: list[dict], side: str) -> dict:
-    """How many replicates' 90% intervals cover each channel's true ROAS."""
-    out: dict[str, int] = {}
-    for row in rows:
-        for ch, true in row["true_roas"].items():
-            q = row[side]["roas"][ch]
-            out[ch] = out.get(ch, 0) + int(q["q05"] <= true <= q["q95"])
-    return out
+            roas = row[side]["roas"][ch]
+            errors.setdefault(ch, []).append(roas["mean"] / true - 1)
+            covered[ch] = covered.get(ch, 0) + roas_scores({ch: roas}, {ch: true})["coverage"]
+    return {
+        "lean": {ch: float(np.mean(v)) for ch, v in errors.items()},
+        "covered_by_channel": covered,
+    }
 
 
 def summary(rows: list[dict], side: str) -> dict:
@@ -115,8 +114,7 @@ def summary(rows: list[dict], side: str) -> dict:
         "covered": sum(r[side]["coverage"] for r in rows),
         "channel_fits": sum(len(r["true_roas"]) for r in rows),
         "divergences": sum(r[side]["divergences"] for r in rows),
-        "lean": leans(rows, side),
-        "covered_by_channel": channel_coverage(rows, side),
+        **by_channel(rows, side),
     }
 
 
