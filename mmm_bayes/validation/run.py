@@ -36,6 +36,29 @@ from mmm_bayes.validation.recovery import fit_scenario, relabel_legacy_rows, sce
 log = logging.getLogger("mmm_bayes.validation")
 
 
+def _ours_or_warning(record: logging.LogRecord) -> bool:
+    """Let mmm_bayes's progress through, and other libraries' warnings and errors only."""
+    return record.name.partition(".")[0] == "mmm_bayes" or record.levelno >= logging.WARNING
+
+
+def configure_logging() -> None:
+    """Timestamped progress from mmm_bayes on stderr; from other libraries, warnings only.
+
+    JAX logs its backend probing (TPU, proxy) at INFO. PyMC prints its own INFO lines
+    ("Sampling: [...]") through a handler of its own; the filter keeps them from being printed
+    a second time through the root's. Handlers the root already has (a notebook's, pytest's)
+    are left as they are.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        handler.addFilter(_ours_or_warning)
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    logging.getLogger("mmm_bayes").setLevel(logging.INFO)
+
+
 @dataclass(frozen=True)
 class Preset:
     """How much to run: seeds per scenario, sampler settings, SBC simulations."""
@@ -199,9 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="discard results on disk first")
     parser.add_argument("--report-only", action="store_true", help="only rewrite the page")
     args = parser.parse_args(argv)
-    # progress from mmm_bayes only: JAX logs its backend probing (TPU, proxy) at INFO
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
-    logging.getLogger("mmm_bayes").setLevel(logging.INFO)
+    configure_logging()
     preset = PRESETS[args.preset]
     if args.seeds:
         preset = Preset(**{**preset.__dict__, "seeds": dict.fromkeys(preset.seeds, args.seeds)})

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 import pandas as pd
 
@@ -85,3 +87,26 @@ def test_fresh_run_forgets_the_stages_of_earlier_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "write_page", lambda out: None)
     assert run.main(["--preset", "quick", "--out", str(tmp_path), "--fresh", "--skip-sbc"]) == 0
     assert list(json.loads((folder / "run.json").read_text())) == ["recovery"]
+
+
+def test_validation_log_prints_pymc_lines_once_and_only_our_progress(tmp_path):
+    # PyMC prints its INFO lines through a handler of its own; through the root's they came out
+    # twice in `make validate`'s log. Other libraries' INFO (JAX's backend probing) stays out,
+    # their warnings and our progress come through. A fresh process: the root has no handlers.
+    code = (
+        "import logging, pymc\n"
+        "from mmm_bayes.validation.run import configure_logging\n"
+        "configure_logging()\n"
+        "logging.getLogger('pymc').info('Sampling: [kpi]')\n"
+        "logging.getLogger('jax._src.xla_bridge').info('Unable to initialize backend tpu')\n"
+        "logging.getLogger('jax._src.xla_bridge').warning('a jax warning')\n"
+        "logging.getLogger('mmm_bayes.validation').info('recovery: baseline seed 1')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    err = done.stderr
+    assert err.count("Sampling: [kpi]") == 1
+    assert "Unable to initialize backend" not in err
+    assert err.count("a jax warning") == 1
+    assert err.count("recovery: baseline seed 1") == 1
