@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -134,13 +133,18 @@ def _first_problem(error: str) -> str:
 
 
 def run_app(app: typer.Typer, argv: list[str] | None) -> int:
-    """Run the typer app and return its exit code, mapping interrupts and stray errors."""
+    """Run the typer app and return its exit code, mapping library errors that escape.
+
+    Typer's standalone mode prints usage errors (exit 2, no traceback) and turns Ctrl-C into
+    130; it ends in ``SystemExit``, whose code is returned. Catching click's exception classes
+    instead would miss the ones typer raises (newer typer vendors click as ``typer._click``).
+    """
     try:
-        result = app(args=argv, prog_name="mmm-bayes", standalone_mode=False)
-    except click.exceptions.ClickException as error:  # usage errors: exit code 2
-        error.show()
-        return error.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+        app(args=argv, prog_name="mmm-bayes", standalone_mode=True)
+        code: object = EXIT_OK
+    except SystemExit as stop:
+        code = EXIT_OK if stop.code is None else stop.code
+    except KeyboardInterrupt:  # outside a command (typer maps one inside a command to 130)
         err().print("[magenta]interrupted[/]")
         return EXIT_INTERRUPTED
     except (ConfigError, DataError) as error:  # commands of other modules that let one escape
@@ -153,4 +157,7 @@ def run_app(app: typer.Typer, argv: list[str] | None) -> int:
         err().print(f"[bold red]✗[/] {escape(str(error))}")
         return EXIT_BAD_INPUT
     sys.stdout.flush()
-    return result if isinstance(result, int) else EXIT_OK
+    if isinstance(code, int):
+        return code
+    err().print(str(code), markup=False)  # sys.exit("message"), as Python itself would print it
+    return EXIT_FAILED

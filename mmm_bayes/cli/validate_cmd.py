@@ -46,7 +46,8 @@ def validate(
 
     For each problem: the YAML path of the field (e.g. channels[2].priors.K.sigma), its line,
     what was expected and what was found. Unknown keys are errors; a column name that is not
-    in the data names the closest one that is. Exit code 0 when all are valid, 2 otherwise.
+    in the data names the closest one that is; a sampler whose package is not installed is a
+    problem too. Exit code 0 when all are valid, 2 otherwise.
     """
     from mmm_bayes.config import config_paths
 
@@ -64,11 +65,13 @@ def validate(
 
 
 def _validate_one(path: Path, *, build: bool, data: bool, overrides: list[str]) -> int:
+    from mmm_bayes.cli._checks import check_sampler
     from mmm_bayes.config import check_data, load_config, load_lift_tests
 
     console = err()
     try:
         cfg = load_config(path, overrides=overrides)
+        check_sampler(cfg)
         detail = f"{len(cfg.channels)} channels, {len(cfg.controls)} controls"
         if data:
             validated = check_data(cfg)

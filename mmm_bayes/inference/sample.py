@@ -24,6 +24,7 @@ from mmm_bayes.errors import FitError
 from mmm_bayes.inference.chains import POOL, ChainTask, ExportedChainTask, chain_seeds
 from mmm_bayes.inference.exported import ExportedDensity, configure_jax
 from mmm_bayes.inference.jax_density import JaxDensity, compile_density
+from mmm_bayes.inference.samplers import sampler_unavailable
 from mmm_bayes.model import shared_values
 from mmm_bayes.spec.sampler import SamplerSettings
 
@@ -253,8 +254,9 @@ def _status(message: str, enabled: bool):
 
 
 def _sample_pymc(model, settings) -> xr.DataTree:
-    if settings.sampler == "numpyro":
-        _require("numpyro", "pip install 'mmm_bayes[jax]'")
+    problem = sampler_unavailable(settings.sampler)
+    if problem is not None:
+        raise FitError(problem)
     with model:
         return pm.sample(
             draws=settings.draws,
@@ -268,13 +270,6 @@ def _sample_pymc(model, settings) -> xr.DataTree:
             var_names=posterior_var_names(model),
             compute_convergence_checks=False,
         )
-
-
-def _require(module: str, how: str) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec(module) is None:
-        raise FitError(f"the {module!r} sampler is not installed; {how}")
 
 
 def sample_prior_predictive(

@@ -93,6 +93,19 @@ def test_interrupted_save_leaves_no_folder(make_config, monkeypatch, tmp_path, f
     assert not runs.exists() or leftovers(runs) == []
 
 
+def test_missing_sampler_is_bad_input_before_any_work(make_config, monkeypatch, tmp_path):
+    from mmm_bayes.inference import samplers
+
+    monkeypatch.setattr(samplers, "find_spec", lambda name, *args: None)  # nothing installed
+    out = tmp_path / "runs" / "numpyro"
+    path = make_config("numpyro", output=str(out))
+    result = invoke("fit", path, "--set", "sampler.sampler=numpyro")
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "sampler.sampler: the 'numpyro' sampler needs the 'numpyro' package" in result.output
+    assert "pip install 'mmm_bayes[jax]'" in result.output
+    assert "checking the data" not in result.output and not out.exists()
+
+
 def test_bad_data_is_bad_input(make_config):
     path = make_config("bad", extra="controls: [price_index, promo, weather]\n")
     # the repeated key is reported, as is the missing column once the YAML is fixed

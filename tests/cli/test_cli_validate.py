@@ -128,3 +128,61 @@ def test_schema_command_prints_the_committed_schema(tmp_path):
     assert (tmp_path / "s.json").read_text() == (
         REPO / "docs" / "mmm-bayes.schema.json"
     ).read_text()
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["fit", "configs/example.yaml", "--bogus"], "--bogus"),
+        (["fit"], "Missing argument 'CONFIG"),
+        (["nosuchcmd"], "nosuchcmd"),
+        (["fit", "configs/", "--workers", "abc"], "--workers"),
+        (["validate", "configs/example.yaml", "--set"], "--set"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_short_message(argv, named, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    output = capsys.readouterr()
+    text = output.out + output.err
+    assert info.value.code == EXIT_BAD_INPUT, text
+    assert named in text
+    assert "Traceback" not in text
+
+
+def test_help_through_main_exits_0(capsys):
+    for argv in (["--help"], ["fit", "--help"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == EXIT_OK
+        assert "Usage" in capsys.readouterr().out
+
+
+@pytest.fixture
+def numpyro_installed(monkeypatch):
+    """Pretend numpyro is (True) or is not (False) installed; other modules are looked up."""
+    from mmm_bayes.inference import samplers
+
+    def pretend(installed):
+        real = samplers.find_spec
+
+        def find_spec(name, *args):
+            if name == "numpyro":
+                return object() if installed else None
+            return real(name, *args)
+
+        monkeypatch.setattr(samplers, "find_spec", find_spec)
+
+    return pretend
+
+
+def test_validate_reports_a_sampler_that_is_not_installed(make_config, numpyro_installed):
+    path = make_config()
+    numpyro_installed(False)
+    result = invoke("validate", path, "--no-data", "--set", "sampler.sampler=numpyro")
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "sampler.sampler: the 'numpyro' sampler needs the 'numpyro' package" in result.output
+    assert "pip install 'mmm_bayes[jax]'" in result.output
+    numpyro_installed(True)
+    result = invoke("validate", path, "--no-data", "--set", "sampler.sampler=numpyro")
+    assert result.exit_code == EXIT_OK, result.output
