@@ -27,7 +27,7 @@ from mmm_bayes.analysis.media import (
     posterior_dataset,
     scaled_frequency,
 )
-from mmm_bayes.data import validate_data
+from mmm_bayes.data import ValidatedData, validate_data
 from mmm_bayes.errors import ConfigError
 from mmm_bayes.inference.jax_density import Layout
 from mmm_bayes.model.inputs import ModelInputs, build_inputs
@@ -40,6 +40,7 @@ __all__ = [
     "evaluate_deterministics",
     "example_inputs",
     "example_spec",
+    "fake_fit",
     "fake_posterior",
     "posterior_at",
     "posterior_variables",
@@ -79,6 +80,19 @@ def value_point(model: pm.Model, x: np.ndarray) -> dict[str, np.ndarray]:
 def example_inputs(spec: ModelSpec, name: str = "example_weekly") -> ModelInputs:
     """Validate a bundled data set for ``spec`` and build the model's inputs from it."""
     return build_inputs(spec, validate_data(datasets.load(name), **spec.data_columns()))
+
+
+def fake_fit(
+    spec: ModelSpec | None = None, *, draws: int = 10, random_seed: int = 3
+) -> tuple[ModelSpec, ValidatedData, xr.DataTree]:
+    """Return the example data validated for ``spec`` and a :func:`fake_posterior` of it.
+
+    No sampling: what :func:`mmm_bayes.inference.store.save_run` needs for a run folder in tests.
+    """
+    spec = spec if spec is not None else example_spec()
+    data = validate_data(datasets.load("example_weekly"), **spec.data_columns())
+    idata = fake_posterior(spec, build_inputs(spec, data), draws=draws, random_seed=random_seed)
+    return spec, data, idata
 
 
 def _scalar_priors(spec: ModelSpec, inputs: ModelInputs) -> dict[str, tuple[Prior, str | None]]:

@@ -6,7 +6,7 @@ A run folder holds::
     spec.json        the resolved ModelSpec, every default filled in
     sampler.json     the SamplerSettings used
     data.csv         the validated data the model saw (date, KPI, spend, controls)
-    manifest.json    data fingerprint, package versions, creation time, file list
+    manifest.json    data and spec fingerprints, package versions, creation time, file list
     ...              whatever ``extra`` writes (tables, figures)
 
 Everything is written into a hidden temporary folder beside the target, which is renamed into
@@ -25,10 +25,12 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
 import xarray as xr
+from pydantic import BaseModel, ValidationError
 
-from mmm_bayes.data import ValidatedData, read_table, validate_data
-from mmm_bayes.errors import DataError, MMMError
+from mmm_bayes.data import ValidatedData, data_fingerprint, read_table, validate_data
+from mmm_bayes.errors import ConfigError, DataError, MMMError
 from mmm_bayes.spec import ModelSpec
 from mmm_bayes.spec.sampler import SamplerSettings
 
@@ -96,7 +98,7 @@ def save_run(
         _write_contents(tmp, idata=idata, spec=spec, sampler=sampler, data=data)
         if extra is not None:
             extra(tmp)
-        _write_json(tmp / "manifest.json", _manifest(tmp, data))
+        _write_json(tmp / "manifest.json", _manifest(tmp, data, spec))
         _commit(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -113,10 +115,34 @@ def _write_contents(tmp: Path, *, idata, spec, sampler, data: ValidatedData) -> 
     frame.to_csv(tmp / "data.csv", index=False)
 
 
-def _manifest(tmp: Path, data: ValidatedData) -> dict:
+def spec_fingerprint(spec: ModelSpec | dict) -> str:
+    """Hash a spec as ``spec.json`` holds it: the same for any whitespace or key order.
+
+    The canonical JSON text (sorted keys, no spaces) goes through `data_fingerprint` as a
+    one-cell table, so data and spec share one hashing scheme. A dict is taken as parsed
+    ``spec.json``; hashing the file's content rather than a re-validated `ModelSpec` keeps the
+    fingerprint of an old folder stable when a newer mmm_bayes adds a field with a default.
+
+    Parameters
+    ----------
+    spec : ModelSpec or dict
+        The resolved spec, or ``json.loads`` of its ``spec.json``.
+
+    Returns
+    -------
+    str
+        SHA-256 hex digest (64 characters).
+    """
+    obj = json.loads(spec.model_dump_json()) if isinstance(spec, ModelSpec) else spec
+    canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return data_fingerprint(pd.DataFrame({"spec.json": [canonical]}))
+
+
+def _manifest(tmp: Path, data: ValidatedData, spec: ModelSpec) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "spec": {"fingerprint": spec_fingerprint(spec)},
         "data": {
             "fingerprint": data.fingerprint,
             "date_col": data.date_col,
@@ -155,19 +181,25 @@ def _commit(tmp: Path, folder: Path) -> None:
 
 
 def load_run(folder: str | Path) -> Run:
-    """Read a run folder back, refusing one whose data no longer matches its fingerprint.
+    """Read a run folder back, refusing one whose spec or data no longer match the fit.
 
     Raises
     ------
     MMMError
-        If the folder or one of its files is missing, or was written by a newer format.
+        If the folder or one of its files is missing, unreadable (truncated netCDF, invalid
+        JSON), or was written by a newer format; the message names the file.
+    ConfigError
+        If ``spec.json`` was changed after the fit (its fingerprint differs from the
+        manifest's). Folders saved before spec fingerprints existed skip this check.
     DataError
         If ``data.csv`` was changed after the fit (its fingerprint differs from the manifest's).
     """
     folder = Path(folder)
     manifest = _read_manifest(folder)
-    spec = ModelSpec.model_validate_json((folder / "spec.json").read_text())
-    sampler = SamplerSettings.model_validate_json((folder / "sampler.json").read_text())
+    spec = _read_spec(folder / "spec.json", manifest)
+    sampler = _validate(
+        SamplerSettings, folder / "sampler.json", _read_json(folder / "sampler.json")
+    )
     info = manifest["data"]
     frame = read_table(folder / "data.csv")
     data = validate_data(
@@ -189,8 +221,62 @@ def load_run(folder: str | Path) -> Run:
             f"{info['fingerprint'][:12]}...). The posterior belongs to the original data: "
             "restore data.csv, or refit on the new data."
         )
-    idata = xr.open_datatree(folder / "posterior.nc", engine="h5netcdf").load()
+    idata = _read_posterior(folder / "posterior.nc")
     return Run(idata=idata, spec=spec, sampler=sampler, data=data, manifest=manifest)
+
+
+def _read_spec(path: Path, manifest: dict) -> ModelSpec:
+    """Read ``spec.json``, refusing one edited after the fit (when the manifest says)."""
+    obj = _read_json(path)
+    expected = (manifest.get("spec") or {}).get("fingerprint")  # absent in older run folders
+    if expected is not None and (got := spec_fingerprint(obj)) != expected:
+        raise ConfigError(
+            f"{path}: the model spec differs from the spec this run was fitted to "
+            f"(fingerprint {got[:12]}..., manifest says {expected[:12]}...). "
+            "The posterior belongs to the original spec: restore spec.json, or refit with "
+            "the new spec."
+        )
+    return _validate(ModelSpec, path, obj)
+
+
+def _read_json(path: Path) -> object:
+    """Parse a JSON file of a run folder; an unreadable or invalid one names the file."""
+    fix = "restore the file from a backup, or re-run the fit to write a new run folder."
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise MMMError(
+            f"{path}: invalid JSON at line {error.lineno}, column {error.colno} ({error.msg}); "
+            f"the file is truncated or was edited. To fix it, {fix}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise MMMError(f"{path}: cannot read the file ({error}). To fix it, {fix}") from None
+
+
+def _validate[M: BaseModel](model: type[M], path: Path, obj: object) -> M:
+    """Validate parsed JSON as ``model``; invalid content names the file and the fields."""
+    try:
+        return model.model_validate_json(json.dumps(obj))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in error.errors()
+        )
+        raise MMMError(
+            f"{path}: not a valid {model.__name__} ({problems}). Restore the file from a "
+            "backup, or re-run the fit to write a new run folder."
+        ) from None
+
+
+def _read_posterior(path: Path) -> xr.DataTree:
+    """Read ``posterior.nc`` into memory; a truncated or damaged file names the file."""
+    try:
+        return xr.open_datatree(path, engine="h5netcdf").load()
+    except (OSError, ValueError, KeyError) as error:
+        raise MMMError(
+            f"{path}: cannot read the posterior; the netCDF file is truncated or damaged "
+            f"({error}). Restore posterior.nc from a backup, or re-run the fit to write a new "
+            "run folder."
+        ) from None
 
 
 def _read_manifest(folder: Path) -> dict:
@@ -203,7 +289,12 @@ def _read_manifest(folder: Path) -> dict:
     ]
     if missing:
         raise MMMError(f"{folder}: not a complete run folder; missing {', '.join(missing)}.")
-    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest = _read_json(folder / "manifest.json")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("data"), dict):
+        raise MMMError(
+            f"{folder / 'manifest.json'}: not a run manifest (no 'data' section). Restore the "
+            "file from a backup, or re-run the fit to write a new run folder."
+        )
     if manifest.get("format_version", 0) > FORMAT_VERSION:
         raise MMMError(
             f"{folder}: written by a newer mmm_bayes (format {manifest['format_version']}); "

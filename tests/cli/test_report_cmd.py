@@ -91,3 +91,22 @@ def test_bad_inputs_exit_2(tmp_path, run):
     assert result.exit_code == EXIT_BAD_INPUT
     assert "at least 200 are needed" in result.output
     assert invoke("validate-holdout", run, "--window", "rolling").exit_code == EXIT_BAD_INPUT
+
+
+def test_damaged_run_folder_exits_2_without_traceback(tmp_path):
+    # a fake posterior is enough: loading fails before anything reads the draws
+    from mmm_bayes.inference.store import save_run
+    from mmm_bayes.spec import SamplerSettings
+    from mmm_bayes.testing import fake_fit
+
+    spec, data, idata = fake_fit()
+    folder = save_run(
+        tmp_path / "run", idata=idata, spec=spec, sampler=SamplerSettings(), data=data
+    )
+    path = folder / "posterior.nc"
+    path.write_bytes(path.read_bytes()[:1000])
+    result = invoke("diagnose", folder)
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "posterior.nc: cannot read the posterior" in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, no escaped error

@@ -4,28 +4,15 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from mmm_bayes import datasets
-from mmm_bayes.data import validate_data
-from mmm_bayes.errors import DataError, MMMError
+from mmm_bayes.errors import ConfigError, DataError, MMMError
 from mmm_bayes.inference.store import load_run, save_run
 from mmm_bayes.spec import SamplerSettings
-from mmm_bayes.testing import example_spec, fake_posterior
+from mmm_bayes.testing import fake_fit
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    spec = example_spec()
-    data = validate_data(
-        datasets.load("example_weekly"),
-        date_col=spec.date_col,
-        kpi_col=spec.kpi,
-        channel_cols=spec.channel_columns,
-        control_cols=spec.controls,
-    )
-    from mmm_bayes.model import build_inputs
-
-    idata = fake_posterior(spec, build_inputs(spec, data), draws=10, random_seed=3)
-    return spec, data, idata
+    return fake_fit()
 
 
 def _save(folder, fitted, **kwargs):
@@ -108,3 +95,67 @@ def test_data_csv_keeps_full_precision(tmp_path, fitted):
     np.testing.assert_array_equal(
         back[data.kpi_col].to_numpy(), data.frame[data.kpi_col].to_numpy()
     )
+
+
+def test_load_names_a_truncated_posterior(tmp_path, fitted):
+    _save(tmp_path / "run", fitted)
+    path = tmp_path / "run" / "posterior.nc"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(MMMError, match=r"posterior\.nc: cannot read the posterior.*truncated"):
+        load_run(tmp_path / "run")
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "spec.json", "sampler.json"])
+def test_load_names_a_truncated_json_file(tmp_path, fitted, name):
+    _save(tmp_path / "run", fitted)
+    path = tmp_path / "run" / name
+    path.write_text(path.read_text()[:60])
+    with pytest.raises(MMMError, match=rf"{name}: invalid JSON at line \d+.*re-run the fit"):
+        load_run(tmp_path / "run")
+
+
+def _edit_spec(folder, edit):
+    path = folder / "spec.json"
+    spec = json.loads(path.read_text())
+    edit(spec)
+    path.write_text(json.dumps(spec, indent=2))
+
+
+def _drop_channel(spec):
+    spec["channels"].pop()
+
+
+def _shorten_carryover(spec):
+    spec["adstock"]["l_max"] = 3
+
+
+@pytest.mark.parametrize("edit", [_drop_channel, _shorten_carryover])
+def test_load_refuses_an_edited_spec(tmp_path, fitted, edit):
+    _save(tmp_path / "run", fitted)
+    _edit_spec(tmp_path / "run", edit)
+    with pytest.raises(
+        ConfigError, match=r"spec\.json: the model spec differs.*restore spec\.json"
+    ):
+        load_run(tmp_path / "run")
+
+
+def test_spec_layout_does_not_matter(tmp_path, fitted):
+    spec, _, _ = fitted
+    _save(tmp_path / "run", fitted)
+    path = tmp_path / "run" / "spec.json"
+    path.write_text(json.dumps(json.loads(path.read_text()), indent=4, sort_keys=True))
+    assert load_run(tmp_path / "run").spec == spec
+
+
+def test_folder_without_spec_fingerprint_still_loads(tmp_path, fitted):
+    # folders saved before spec fingerprints existed: the check is skipped, nothing else
+    _save(tmp_path / "run", fitted)
+    path = tmp_path / "run" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["spec"]
+    path.write_text(json.dumps(manifest))
+    _edit_spec(tmp_path / "run", _shorten_carryover)
+    assert load_run(tmp_path / "run").spec.adstock.l_max == 3
+    _edit_spec(tmp_path / "run", lambda spec: spec["adstock"].update(l_max=0))
+    with pytest.raises(MMMError, match=r"spec\.json: not a valid ModelSpec \(adstock\.geometric"):
+        load_run(tmp_path / "run")
