@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xarray as xr
+from pydantic import BaseModel, ValidationError
 
 from mmm_bayes import analysis
 from mmm_bayes.analysis import reach_frequency
+from mmm_bayes.config.problems import ConfigProblems, problems_from_validation
 from mmm_bayes.data import ValidatedData, read_table, validate_data
 from mmm_bayes.data.lift_tests import lift_tests_frame, read_lift_tests
 from mmm_bayes.errors import MMMError
@@ -51,6 +53,13 @@ class MMM(ReviewMixin):
     sampler : SamplerSettings or dict, optional
         Defaults for :meth:`fit` (nutpie, 2 chains x 1000 tune x 1000 draws).
 
+    Raises
+    ------
+    ConfigError
+        If the spec or the sampler settings are invalid (so are ``fit``'s keyword settings);
+        every problem is listed with its field path, as for a YAML config, e.g.
+        ``chanels: unknown key 'chanels' (did you mean 'channels'?)``.
+
     Examples
     --------
     >>> from mmm_bayes import MMM, datasets
@@ -64,8 +73,8 @@ class MMM(ReviewMixin):
     def __init__(
         self, spec: ModelSpec | dict, *, sampler: SamplerSettings | dict | None = None
     ) -> None:
-        self.spec = ModelSpec.model_validate(spec)
-        self.sampler = SamplerSettings.model_validate(sampler or {})
+        self.spec = _validated(ModelSpec, spec, "MMM spec")
+        self.sampler = _validated(SamplerSettings, sampler or {}, "MMM sampler settings")
         self.idata: xr.DataTree | None = None
         self.data: ValidatedData | None = None
         self.inputs: ModelInputs | None = None
@@ -97,7 +106,7 @@ class MMM(ReviewMixin):
 
         if isinstance(config, str | os.PathLike):
             config = load_config(config)
-        config = RunConfig.model_validate(config)
+        config = _validated(RunConfig, config, "run config")
         mmm = cls(config.model, sampler=config.sampler)
         mmm.config = config
         return mmm
@@ -154,7 +163,9 @@ class MMM(ReviewMixin):
         model (nutpie), so it costs only sampling time. A failed fit keeps the previous
         posterior.
         """
-        settings_ = SamplerSettings.model_validate(self.sampler.model_dump() | settings)
+        settings_ = _validated(
+            SamplerSettings, self.sampler.model_dump() | settings, "fit's sampler settings"
+        )
         settings_ = settings_.for_model(self.spec)
         previous = (self.data, self.inputs, self.lift)
         model = self.build(data, lift_tests=lift_tests)
@@ -517,6 +528,20 @@ class MMM(ReviewMixin):
 
     def _posterior(self) -> xr.Dataset:
         return self._fitted()["posterior"].to_dataset()
+
+
+def _validated[M: BaseModel](model: type[M], value: M | dict, source: str) -> M:
+    """``model.model_validate(value)``; invalid fields raise one ConfigProblems naming each.
+
+    The messages are those of a YAML config (path of the field, unknown keys with the closest
+    allowed one), so ``except MMMError`` catches a bad spec as it catches bad data.
+    """
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as err:
+        raise ConfigProblems(source, problems_from_validation(err, value, model=model)) from None
 
 
 def _write_config(path: Path, config: RunConfig, *, output: Path) -> None:

@@ -5,6 +5,7 @@ import pytest
 import xarray as xr
 
 from mmm_bayes import MMM, DataError, MMMError, datasets
+from mmm_bayes.errors import ConfigError
 from mmm_bayes.inference.chains import POOL
 from mmm_bayes.inference.sample import COMPILED
 from mmm_bayes.testing import example_spec
@@ -100,6 +101,22 @@ def test_failed_fit_keeps_the_earlier_posterior(mmm, df):
 def test_unfitted_model_says_what_to_do():
     with pytest.raises(MMMError, match="not fitted yet"):
         MMM(example_spec()).roas()
+
+
+def test_bad_spec_and_settings_name_the_field_as_a_config_does(df):
+    # before: a raw pydantic ValidationError, which `except MMMError` did not catch
+    with pytest.raises(ConfigError, match=r"chanels: unknown key 'chanels' \(did you mean "):
+        MMM({"kpi": "sales", "chanels": ["tv_spend"]})
+    with pytest.raises(ConfigError, match=r"adstock\.l_max: expected a value greater than"):
+        MMM(example_spec().model_dump() | {"adstock": {"kind": "geometric", "l_max": 0}})
+    with pytest.raises(ConfigError, match=r"sampler: expected 'nutpie', 'pymc' or 'numpyro'"):
+        MMM(example_spec(), sampler={"sampler": "stan"})
+    mmm = MMM(example_spec())
+    with pytest.raises(ConfigError, match=r"draw: unknown key 'draw' \(did you mean 'draws'"):
+        mmm.fit(df, draw=100)
+    with pytest.raises(ConfigError, match=r"run config: 1 problem"):
+        MMM.from_config({"data": {"dataset": "example_weekly", "kpi_column": "sales"}})
+    assert mmm.idata is None
 
 
 def test_prior_predictive_is_on_the_kpi_scale(df):

@@ -58,7 +58,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
     _check_exists(path)
     name = path.name.lower()
     if name.endswith(_CSV_SUFFIXES):
-        return _read(path, pd.read_csv, "CSV")
+        return _read(path, _read_csv, "CSV")
     if name.endswith(_PARQUET_SUFFIXES):
         return _read(path, _read_parquet, "Parquet")
     raise DataError(
@@ -73,10 +73,41 @@ def _check_exists(path: Path) -> None:
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a file; pass the path of a CSV or Parquet file.")
     if not path.exists():
-        raise DataError(
-            f"{path}: file not found (resolved to {path.resolve()}); check the spelling, "
-            f"or give an absolute path (relative paths start from {Path.cwd()})."
+        where = (
+            "check the spelling and the folder"
+            if path.is_absolute()
+            else f"check the spelling, or give an absolute path (relative paths start from "
+            f"{Path.cwd()})"
         )
+        raise DataError(f"{path}: file not found (resolved to {path.resolve()}); {where}.")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV file, keeping repeated header names (pandas renames copies ``x.1``).
+
+    A copy's new name would be used without a word, so the header's own names are put back
+    and validation refuses the repeats. A header of one column that holds a ``;``, tab or
+    ``|`` is refused here: the file is separated by that character, not by commas.
+    """
+    frame = pd.read_csv(path)
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+    names = header.iloc[0].tolist() if len(header) else []
+    if len(names) == frame.shape[1] and len(set(names)) < len(names):
+        frame.columns = [
+            raw if raw and names.count(raw) > 1 else col
+            for raw, col in zip(names, frame.columns, strict=True)
+        ]
+    if frame.shape[1] == 1:
+        only = str(frame.columns[0])
+        for sep, label in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if sep in only:
+                raise DataError(
+                    f"{path}: the header is one column, {only!r}: the file is separated by "
+                    f"{label}, not commas (Excel writes ';' in some locales). Save it as CSV "
+                    "with commas, or read it with pandas (pd.read_csv(path, sep=...), with "
+                    "decimal=',' if numbers are written 1,5) and pass the DataFrame."
+                )
+    return frame
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

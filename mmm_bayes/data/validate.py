@@ -112,7 +112,7 @@ def validate_data(
     date_col : str
         Column of dates (strings or datetimes); one per row, unique, regularly spaced.
     kpi_col : str
-        Column of the outcome, e.g. sales; any finite number.
+        Column of the outcome, e.g. sales; finite numbers, not the same in every row.
     channel_cols : sequence of str
         Media columns (spend, or exposure such as impressions): finite, >= 0, and not zero in
         every period. A single string is taken as one column.
@@ -142,7 +142,8 @@ def validate_data(
     DataError
         If a column is missing or given two roles; a date is missing, unparseable or repeated;
         the dates skip periods or are irregularly spaced; a value is missing, not a number or
-        infinite; a spend is negative; or a channel has zero spend throughout. The message
+        infinite; a spend is negative; a channel has zero spend throughout; or the KPI is the
+        same in every row. The message
         names the column, the rows (index labels, with their dates) and the fix.
 
     Examples
@@ -177,7 +178,7 @@ def validate_data(
     _check_unique_dates(dates, date_col, rows=rows, source=source)
     values = _check_values(
         df, value_cols, channels=channels, spends=spends, rows=rows, source=source,
-        kinds=media_kinds or {},
+        kinds=media_kinds or {}, kpi=kpi_col,
     )  # fmt: skip
     order = np.argsort(dates, kind="stable")
     freq = _infer_frequency(
@@ -245,7 +246,7 @@ def _validate_panel(
             "least two. Fit a national model (leave `geo` out) instead."
         )
     values = _check_values(
-        df, value_cols, channels=channels, spends=spends, rows=rows, source=source
+        df, value_cols, channels=channels, spends=spends, rows=rows, source=source, kpi=kpi_col
     )
     if scale_col is not None:
         bad = ~(values[scale_col] > 0)
@@ -418,9 +419,30 @@ def _parse_dates(raw: pd.Series, date_col: str, *, rows: _Rows, source: str) -> 
         raise DataError(
             f"{source}: column {date_col!r} has {int(bad.sum())} value(s) that are not dates, "
             f"at {rows.describe(bad, raw.tolist())}. Give every row a date, all in one format "
-            f"(e.g. ISO 2024-01-01; a second format is read as not a date). {_ROWS_NOTE}"
+            f"(e.g. ISO 2024-01-01; a second format is read as not a date)."
+            f"{_day_first(raw, bad, date_col)} {_ROWS_NOTE}"
         )
     return parsed.to_numpy(dtype="datetime64[ns]")
+
+
+def _day_first(raw: pd.Series, bad: np.ndarray, date_col: str) -> str:
+    """Say so when every date reads day first: pandas took the first ones as month first."""
+    if bad.all() or raw.isna().any():
+        return ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            dayfirst = pd.to_datetime(raw, errors="coerce", dayfirst=True)
+        except (ValueError, TypeError):
+            return ""
+    if dayfirst.isna().any():
+        return ""
+    example, day = raw[bad].iloc[0], dayfirst[bad].iloc[0]
+    return (
+        f" Every date reads as day first ({example!r} is {day:%d %B %Y}), but the first ones "
+        "were taken as month first: write the dates as ISO dates (2024-01-31), or in Python "
+        f"parse them first with pd.to_datetime(df[{date_col!r}], dayfirst=True)."
+    )
 
 
 def _check_unique_dates(dates: np.ndarray, date_col: str, *, rows: _Rows, source: str) -> None:
@@ -450,14 +472,23 @@ def _check_values(
     rows: _Rows,
     source: str,
     kinds: Mapping[str, str] | None = None,
+    kpi: str | None = None,
 ) -> dict[str, np.ndarray]:
-    """Convert each value column to float64, reporting every problem of every column at once."""
+    """Convert each value column to float64, reporting every problem of every column at once.
+
+    The ``kpi`` column must also vary: a constant KPI leaves the model nothing to explain.
+    """
     values: dict[str, np.ndarray] = {}
     problems: list[str] = []
     for col in cols:
         role = "channel" if col in channels else "spend" if col in spends else None
         kind = (kinds or {}).get(col)
         values[col], found = _column_values(df[col], col, role=role, rows=rows, kind=kind)
+        if col == kpi and not found and np.ptp(values[col]) == 0:
+            found = [
+                f"KPI {col!r} is {values[col][0]:g} in every period, so there is nothing for "
+                "the model to explain; check that the KPI column is the right one and filled in."
+            ]
         problems += found
     if problems:
         listed = "\n".join(f"  - {p}" for p in problems)

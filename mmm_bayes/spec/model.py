@@ -442,6 +442,14 @@ class ModelSpec(BaseModel):
                 out.append(("effect", self.effect))
         return out
 
+    @field_validator("controls")
+    @classmethod
+    def _unique_controls(cls, controls: list[str]) -> list[str]:
+        repeated = sorted({c for c in controls if controls.count(c) > 1})
+        if repeated:
+            raise ValueError(f"control(s) {repeated} are listed more than once; list each once")
+        return controls
+
     @field_validator("channels")
     @classmethod
     def _unique_channels(cls, channels: list[ChannelSpec]) -> list[ChannelSpec]:
@@ -508,9 +516,17 @@ class ModelSpec(BaseModel):
                     f"prior {bad[0]!r} for {param!r} must have {need[param]} support "
                     "(media effects are non-negative; retention lies in [0, 1])"
                 )
-        dupes = sorted(set(self.controls) & {self.kpi, *self.channel_columns, *self.spend_columns})
-        if dupes or len(set(self.controls)) != len(self.controls):
-            raise ValueError(f"control columns must be unique and not a KPI/spend column: {dupes}")
+        if self.kpi in self.controls:
+            raise ValueError(
+                f"control {self.kpi!r} is the KPI; a column has one role: drop it from controls"
+            )
+        media = {*self.channel_columns, *self.spend_columns}
+        clash = [c for c in self.controls if c in media]
+        if clash:
+            raise ValueError(
+                f"control(s) {clash} are also a channel's column; a column has one role: drop "
+                "them from controls or from channels"
+            )
         check_interactions(self)
         self._check_geo_and_time_varying()
         self._check_rf()

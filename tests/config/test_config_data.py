@@ -90,6 +90,8 @@ def test_missing_file_is_a_problem_at_data_path(tmp_path):
     found = problems_of(cfg)
     assert "file not found" in found["data.path"]
     assert f"written as 'nowhere.csv', relative to {tmp_path}" in found["data.path"]
+    # the config resolved the path from its own folder: no word of the working directory
+    assert "relative paths start from" not in found["data.path"]
 
 
 def test_frequency_must_match(tmp_path):

@@ -155,6 +155,24 @@ def test_cross_field_problems_name_the_field():
     assert found == {"channels": "channel names must be unique; repeated: ['tv_spend']"}
 
 
+def test_repeated_and_clashing_controls_are_named():
+    # before: "(config): control columns must be unique and not a KPI/spend column: []"
+    found = problems(
+        """        data: {dataset: example_weekly, kpi_column: sales}
+        channels: [tv_spend]
+        controls: [price_index, promo, promo]
+        """
+    )
+    assert found == {"controls": "control(s) ['promo'] are listed more than once; list each once"}
+    found = problems(
+        """        data: {dataset: example_weekly, kpi_column: sales}
+        channels: [tv_spend]
+        controls: [price_index, tv_spend]
+        """
+    )
+    assert "control(s) ['tv_spend'] are also a channel's column" in " ".join(found.values())
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

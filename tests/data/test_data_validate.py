@@ -248,6 +248,34 @@ def test_unparseable_and_missing_dates_show_rows_and_raw_values():
         check(df)
 
 
+def test_day_first_dates_get_a_hint_naming_the_day():
+    # pandas takes 02/01/2024 as 1 February, then cannot read 15/01/2024: the dates are day
+    # first, and the message says so instead of calling them a second format only
+    df = make_frame(10)
+    df["week"] = pd.to_datetime(df["week"]).dt.strftime("%d/%m/%Y")
+    with pytest.raises(DataError, match="reads as day first") as err:
+        check(df)
+    assert "'15/01/2024' is 15 January 2024" in str(err.value)
+    assert "pd.to_datetime(df['week'], dayfirst=True)" in str(err.value)
+
+
+def test_dates_that_do_not_read_day_first_get_no_day_first_hint():
+    df = make_frame()
+    df.loc[3, "week"] = "2024-13-45"
+    with pytest.raises(DataError, match="not dates") as err:
+        check(df)
+    assert "day first" not in str(err.value)
+
+
+@pytest.mark.parametrize("value", [0.0, 1234.5])
+def test_constant_kpi_is_refused(value):
+    # a fit on it "converges" to R-hat 2.7 and ROAS of 1e-17 and reports success
+    df = make_frame()
+    df["sales"] = value
+    with pytest.raises(DataError, match=rf"KPI 'sales' is {value:g} in every period"):
+        check(df)
+
+
 def test_many_bad_dates_are_capped():
     df = make_frame(12)
     df["week"] = [f"bad{i}" for i in range(12)]

@@ -90,7 +90,7 @@ def test_frequencies_accepted(freq):
 
 
 def test_model_spec_checks_run_and_name_the_field():
-    with pytest.raises(ValidationError, match=r"data.kpi_column|control columns must be unique"):
+    with pytest.raises(ValidationError, match=r"data.kpi_column|control .sales. is the KPI"):
         run_config(controls=["sales"])
     with pytest.raises(ValidationError, match=r"channel 'tv' sets priors \['lam'\]"):
         run_config(channels=[{"name": "tv", "column": "tv_spend", "priors": {"lam": {
@@ -130,7 +130,7 @@ def test_spend_column_is_the_roas_denominator():
         ([{"name": "a", "column": "a_i", "spend_column": "s"},
           {"name": "b", "column": "b_i", "spend_column": "s"}], [], r"repeated: \['s'\]"),
         ([{"name": "a", "column": "a_i", "spend_column": "b"}, "b"], [], r"repeated: \['b'\]"),
-        ([{"name": "a", "column": "a_i", "spend_column": "a_s"}], ["a_s"], "control columns"),
+        ([{"name": "a", "column": "a_i", "spend_column": "a_s"}], ["a_s"], "also a chan"),
     ],
 )  # fmt: skip
 def test_spend_column_clashes(channels, controls, message):
