@@ -155,7 +155,8 @@ def _message(e: dict, path: Path_, model: type[BaseModel], raw: Any) -> str:
         return f"required key {str(path[-1])!r} is missing" if path else "a required key is missing"
     if kind == "union_tag_invalid":
         ctx = e.get("ctx", {})
-        return f"expected one of {ctx.get('expected_tags')}, found {ctx.get('tag')!r}"
+        tags = str(ctx.get("expected_tags"))
+        return f"expected one of {tags}, found {ctx.get('tag')!r}{_closest(tags, ctx.get('tag'))}"
     if kind == "union_tag_not_found":
         return f"needs a `kind` key; expected one of {_kinds(model, path, raw)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -163,10 +164,19 @@ def _message(e: dict, path: Path_, model: type[BaseModel], raw: Any) -> str:
     if msg.startswith("Input should be "):
         wanted = msg.removeprefix("Input should be ")
         wanted = f"a value {wanted}" if wanted.startswith(("greater", "less")) else wanted
-        return f"expected {wanted}, found {_show(found)}"
+        choices = str(e.get("ctx", {}).get("expected", "")) if kind == "literal_error" else ""
+        return f"expected {wanted}, found {_show(found)}{_closest(choices, found)}"
     if msg.startswith("List should have at least"):
         return f"expected {msg.removeprefix('List should have ').split(' after')[0]}, found none"
     return msg.removeprefix("Value error, ")
+
+
+def _closest(choices: str, found: Any) -> str:
+    """`` (did you mean 'alpha'?)`` for a misspelt choice among the quoted ``choices``."""
+    if not isinstance(found, str):
+        return ""
+    close = difflib.get_close_matches(found, re.findall(r"'([^']*)'", choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _prior_parameter(path: Path_, message: str) -> tuple[Path_, str]:

@@ -155,6 +155,23 @@ def test_cross_field_problems_name_the_field():
     assert found == {"channels": "channel names must be unique; repeated: ['tv_spend']"}
 
 
+def test_misspelt_choices_name_the_closest_one():
+    # a prior's key and a union's `kind` are choices, not keys of a model: pydantic lists the
+    # choices; the closest one is named as for an unknown key
+    found = problems(
+        """\
+        data: {dataset: example_weekly, kpi_column: sales}
+        channels:
+          - {name: tv, column: tv_spend, priors: {alpah: {dist: Beta, alpha: 2, beta: 3}}}
+        likelihood: {kind: studentt}
+        sampler: {sampler: nutpi}
+        """
+    )
+    assert found["channels[0].priors.alpah"].endswith("found 'alpah' (did you mean 'alpha'?)")
+    assert found["likelihood.kind"].endswith("found 'studentt' (did you mean 'student_t'?)")
+    assert found["sampler.sampler"].endswith("found 'nutpi' (did you mean 'nutpie'?)")
+
+
 def test_repeated_and_clashing_controls_are_named():
     # before: "(config): control columns must be unique and not a KPI/spend column: []"
     found = problems(
