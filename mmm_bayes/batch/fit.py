@@ -18,11 +18,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from mmm_bayes.config import check_data, load_data, load_lift_tests
+from mmm_bayes.config import (
+    ConfigProblems,
+    Problem,
+    check_data,
+    load_data,
+    load_lift_tests,
+)
 from mmm_bayes.errors import ConfigError, DataError, MMMError
+from mmm_bayes.inference.samplers import sampler_unavailable
 from mmm_bayes.spec.run import RunConfig
 
-__all__ = ["FitOutcome", "Status", "fit_config"]
+__all__ = ["FitOutcome", "Status", "check_sampler", "fit_config"]
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +127,7 @@ def fit_config(
     )
     stage = on_stage or (lambda text: None)
     try:
+        check_sampler(cfg)  # where the fit runs: a Dask worker may have other packages
         if folder.exists() and not force:
             raise ConfigError(
                 f"output folder {folder} already exists; pass --force (force=True) to replace "
@@ -154,6 +162,20 @@ def fit_config(
         return _finish(outcome, start, "failed", err)
     status: Status = "warning" if outcome.checks else "ok"
     return _finish(outcome, start, status, None)
+
+
+def check_sampler(cfg: RunConfig) -> None:
+    """Refuse a config whose sampler needs an optional package that is not installed here.
+
+    Raises
+    ------
+    ConfigProblems
+        At ``sampler.sampler``, naming the missing package and the install command.
+    """
+    problem = sampler_unavailable(cfg.sampler.sampler)
+    if problem is not None:
+        source = str(cfg.source or cfg.run_name)
+        raise ConfigProblems(source, [Problem(("sampler", "sampler"), problem)])
 
 
 def _record_checks(outcome: FitOutcome, checks) -> None:

@@ -135,13 +135,11 @@ def fit(
 
 def _fit_single(path, force, output, figures, progress, overrides) -> int:
     from mmm_bayes.batch import exit_code, fit_config
-    from mmm_bayes.cli._checks import check_sampler
     from mmm_bayes.config import load_config
 
     console = err()
     try:
         cfg = load_config(path, overrides=overrides)
-        check_sampler(cfg)  # before any work: a missing sampler package is bad input
     except ConfigError as error:
         print_problems(error)
         return EXIT_BAD_INPUT

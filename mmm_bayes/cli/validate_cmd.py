@@ -65,7 +65,7 @@ def validate(
 
 
 def _validate_one(path: Path, *, build: bool, data: bool, overrides: list[str]) -> int:
-    from mmm_bayes.cli._checks import check_sampler
+    from mmm_bayes.batch.fit import check_sampler
     from mmm_bayes.config import check_data, load_config, load_lift_tests
 
     console = err()

@@ -53,6 +53,25 @@ def test_one_failure_does_not_stop_the_others(make_config, fake_fit, tmp_path):
     assert exit_code([o for o in outcomes if o.succeeded]) == 0
 
 
+def test_missing_sampler_package_is_bad_input_where_the_fit_runs(make_config, fake_fit, tmp_path,
+                                                                 monkeypatch):  # fmt: skip
+    # checked in fit_config, so in the process that fits (a Dask worker may differ from here)
+    from mmm_bayes.inference import samplers
+
+    monkeypatch.setattr(samplers, "find_spec", lambda name, *args: None)  # nothing installed
+    runs = tmp_path / "runs"
+    numpyro = make_config("numpyro", output=str(runs / "numpyro"))
+    numpyro.write_text(numpyro.read_text().replace("sampler: {", "sampler: {sampler: numpyro, "))
+    good = make_config("good", output=str(runs / "good"))
+    outcomes = run_batch([numpyro, good], figures=False)
+    assert [o.status for o in outcomes] == ["invalid", "warning"]
+    assert "sampler.sampler: the 'numpyro' sampler needs the 'numpyro' package" in (
+        outcomes[0].error
+    )
+    assert not (runs / "numpyro").exists()
+    assert exit_code(outcomes) == 2
+
+
 def test_clashing_outputs_and_existing_folders(make_config, fake_fit, tmp_path):
     a = make_config("a", output=str(tmp_path / "same"))
     b = make_config("b", output=str(tmp_path / "same"))
