@@ -21,7 +21,7 @@ from mmm_bayes.analysis import reach_frequency
 from mmm_bayes.config.problems import ConfigProblems, problems_from_validation
 from mmm_bayes.data import ValidatedData, read_table, validate_data
 from mmm_bayes.data.lift_tests import lift_tests_frame, read_lift_tests
-from mmm_bayes.errors import MMMError
+from mmm_bayes.errors import ConfigError, MMMError
 from mmm_bayes.inference import sample as sampling
 from mmm_bayes.inference.diagnostics import Check, convergence_checks
 from mmm_bayes.inference.store import load_run, save_run
@@ -73,6 +73,11 @@ class MMM(ReviewMixin):
     def __init__(
         self, spec: ModelSpec | dict, *, sampler: SamplerSettings | dict | None = None
     ) -> None:
+        if isinstance(spec, str | os.PathLike):
+            raise ConfigError(
+                f"MMM takes a model spec (a dict or ModelSpec), not a path ({str(spec)!r}); for a "
+                f"YAML run config use MMM.from_config({str(spec)!r})"
+            )
         self.spec = _validated(ModelSpec, spec, "MMM spec")
         self.sampler = _validated(SamplerSettings, sampler or {}, "MMM sampler settings")
         self.idata: xr.DataTree | None = None

@@ -114,6 +114,8 @@ def test_bad_spec_and_settings_name_the_field_as_a_config_does(df):
     mmm = MMM(example_spec())
     with pytest.raises(ConfigError, match=r"draw: unknown key 'draw' \(did you mean 'draws'"):
         mmm.fit(df, draw=100)
+    with pytest.raises(ConfigError, match=r"not a path .*use MMM\.from_config\('x\.yaml'\)"):
+        MMM("x.yaml")
     with pytest.raises(ConfigError, match=r"run config: 1 problem"):
         MMM.from_config({"data": {"dataset": "example_weekly", "kpi_column": "sales"}})
     assert mmm.idata is None

@@ -66,15 +66,25 @@ def validate(
 
 def _validate_one(path: Path, *, build: bool, data: bool, overrides: list[str]) -> int:
     from mmm_bayes.batch.fit import check_sampler
-    from mmm_bayes.config import check_data, load_config, load_lift_tests
+    from mmm_bayes.config import ConfigProblems, check_data, load_config, load_lift_tests
 
     console = err()
     try:
         cfg = load_config(path, overrides=overrides)
-        check_sampler(cfg)
+        problems = []  # the sampler's and the data's, reported together
+        try:
+            check_sampler(cfg)
+        except ConfigProblems as error:
+            problems += error.problems
+        if data:
+            try:
+                validated = check_data(cfg)
+            except ConfigProblems as error:
+                problems += error.problems
+        if problems:
+            raise ConfigProblems(str(cfg.source or cfg.run_name), problems)
         detail = f"{len(cfg.channels)} channels, {len(cfg.controls)} controls"
         if data:
-            validated = check_data(cfg)
             detail += f"; data: {len(validated.frame)} rows, {validated.freq}"
             tests = load_lift_tests(cfg)
             if tests:

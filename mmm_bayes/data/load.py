@@ -83,31 +83,29 @@ def _check_exists(path: Path) -> None:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV file, keeping repeated header names (pandas renames copies ``x.1``).
+    """Read a CSV file after checking its header line.
 
-    A copy's new name would be used without a word, so the header's own names are put back
-    and validation refuses the repeats. A header of one column that holds a ``;``, tab or
-    ``|`` is refused here: the file is separated by that character, not by commas.
+    Refused before the table is read: a header whose first name holds a ``;``, tab or ``|``
+    (the file is separated by that character, not by commas), and a name that appears twice
+    (pandas would rename the copy ``x.1`` and the first would be used without a word).
     """
-    frame = pd.read_csv(path)
     header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
-    names = header.iloc[0].tolist() if len(header) else []
-    if len(names) == frame.shape[1] and len(set(names)) < len(names):
-        frame.columns = [
-            raw if raw and names.count(raw) > 1 else col
-            for raw, col in zip(names, frame.columns, strict=True)
-        ]
-    if frame.shape[1] == 1:
-        only = str(frame.columns[0])
-        for sep, label in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
-            if sep in only:
-                raise DataError(
-                    f"{path}: the header is one column, {only!r}: the file is separated by "
-                    f"{label}, not commas (Excel writes ';' in some locales). Save it as CSV "
-                    "with commas, or read it with pandas (pd.read_csv(path, sep=...), with "
-                    "decimal=',' if numbers are written 1,5) and pass the DataFrame."
-                )
-    return frame
+    names = [str(n) for n in header.iloc[0]] if len(header) else []
+    for sep, label in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+        if names and sep in names[0]:
+            raise DataError(
+                f"{path}: the header starts {names[0][:60]!r}: the file is separated by "
+                f"{label}, not commas (Excel writes ';' in some locales). Save it as CSV with "
+                "commas, or read it with pandas (pd.read_csv(path, sep=...), with decimal=',' "
+                "if numbers are written 1,5) and pass the DataFrame."
+            )
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise DataError(
+            f"{path}: column(s) {repeated} appear more than once in the header; rename or drop "
+            "the copies so that each name is unique."
+        )
+    return pd.read_csv(path)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

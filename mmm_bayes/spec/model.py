@@ -516,16 +516,15 @@ class ModelSpec(BaseModel):
                     f"prior {bad[0]!r} for {param!r} must have {need[param]} support "
                     "(media effects are non-negative; retention lies in [0, 1])"
                 )
-        if self.kpi in self.controls:
-            raise ValueError(
-                f"control {self.kpi!r} is the KPI; a column has one role: drop it from controls"
-            )
         media = {*self.channel_columns, *self.spend_columns}
-        clash = [c for c in self.controls if c in media]
-        if clash:
+        clashes = [f"control {self.kpi!r} is the KPI"] if self.kpi in self.controls else []
+        if media & set(self.controls):
+            both = [c for c in self.controls if c in media]
+            clashes.append(f"control(s) {both} are also a channel's column")
+        if clashes:
             raise ValueError(
-                f"control(s) {clash} are also a channel's column; a column has one role: drop "
-                "them from controls or from channels"
+                f"controls: {'; '.join(clashes)}. A column has one role: drop it from controls "
+                "(or from channels)"
             )
         check_interactions(self)
         self._check_geo_and_time_varying()

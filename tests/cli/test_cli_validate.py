@@ -150,6 +150,25 @@ def test_usage_errors_exit_2_with_a_short_message(argv, named, capsys):
     assert "Traceback" not in text
 
 
+def test_exit_codes_and_messages_of_a_command_pass_through_run_app(capsys):
+    # typer's standalone mode ends in SystemExit: its int code is returned; a message
+    # (sys.exit("...")) is printed, as Python would, and counts as a failure
+    import typer
+
+    from mmm_bayes.cli._console import EXIT_FAILED, run_app
+
+    toy = typer.Typer()
+
+    @toy.command()
+    def stop(code: str) -> None:
+        sys.exit(int(code) if code.isdigit() else code)
+
+    assert run_app(toy, ["3"]) == 3
+    assert run_app(toy, ["0"]) == EXIT_OK
+    assert run_app(toy, ["boom"]) == EXIT_FAILED
+    assert "boom" in capsys.readouterr().err
+
+
 def test_help_through_main_exits_0(capsys):
     for argv in (["--help"], ["fit", "--help"]):
         with pytest.raises(SystemExit) as info:
@@ -186,3 +205,13 @@ def test_validate_reports_a_sampler_that_is_not_installed(make_config, numpyro_i
     numpyro_installed(True)
     result = invoke("validate", path, "--no-data", "--set", "sampler.sampler=numpyro")
     assert result.exit_code == EXIT_OK, result.output
+    # every problem at once: the missing sampler and a column that is not in the data
+    numpyro_installed(False)
+    result = invoke(
+        "validate", path, "--no-build", "--set", "sampler.sampler=numpyro", "--set",
+        "data.kpi_column=sale",
+    )  # fmt: skip
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "2 problems" in result.output
+    assert "sampler.sampler: the 'numpyro' sampler" in result.output
+    assert "(did you mean 'sales'?)" in result.output

@@ -184,10 +184,12 @@ def test_repeated_and_clashing_controls_are_named():
     found = problems(
         """        data: {dataset: example_weekly, kpi_column: sales}
         channels: [tv_spend]
-        controls: [price_index, tv_spend]
+        controls: [tv_spend, sales]
         """
     )
-    assert "control(s) ['tv_spend'] are also a channel's column" in " ".join(found.values())
+    assert list(found) == ["controls"]  # at the field, both clashes at once
+    assert "control 'sales' is the KPI" in found["controls"]
+    assert "control(s) ['tv_spend'] are also a channel's column" in found["controls"]
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,18 @@ def test_load_names_a_truncated_json_file(tmp_path, fitted, name):
         load_run(tmp_path / "run")
 
 
+def test_load_names_an_unreadable_file_and_a_manifest_without_data(tmp_path, fitted):
+    folder = _save(tmp_path / "run", fitted)
+    manifest = folder / "manifest.json"
+    text = manifest.read_text()
+    manifest.write_bytes(b"\xff\xfe\x00{")  # not UTF-8 text
+    with pytest.raises(MMMError, match=r"manifest\.json: cannot read the file .*re-run the fit"):
+        load_run(folder)
+    manifest.write_text(json.dumps({k: v for k, v in json.loads(text).items() if k != "data"}))
+    with pytest.raises(MMMError, match=r"manifest\.json: not a run manifest \(no 'data' section"):
+        load_run(folder)
+
+
 def _edit_spec(folder, edit):
     path = folder / "spec.json"
     spec = json.loads(path.read_text())
