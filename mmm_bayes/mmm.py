@@ -124,15 +124,21 @@ class MMM(ReviewMixin):
         return validate_data(read_table(data), **self.spec.data_columns(), source=source)
 
     def build(self, data: pd.DataFrame | str | os.PathLike, *, lift_tests=None):
-        """Return the PyMC model for ``data`` (validated first); fit calls this.
+        """Return the PyMC model for ``data`` (validated first), and make ``data`` the model's.
 
-        ``lift_tests`` (see :meth:`fit`) adds a likelihood term per test.
+        ``lift_tests`` (see :meth:`fit`) adds a likelihood term per test. The analysis methods
+        then read this data: on a fitted model, that pairs the posterior with other data, so
+        use :meth:`fit` (which replaces both only when it succeeds) or a new ``MMM``.
         """
-        tests = read_lift_tests(lift_tests) if lift_tests is not None else ()
-        self.data = self.check_data(data)
-        self.inputs = build_inputs(self.spec, self.data)
-        self.lift = build_lift_inputs(self.spec, self.inputs, tests)
+        self.data, self.inputs, self.lift = self._prepare(data, lift_tests)
         return build_model(self.spec, self.inputs, self.lift)
+
+    def _prepare(self, data, lift_tests) -> tuple[ValidatedData, ModelInputs, LiftInputs]:
+        """Validate ``data`` and ``lift_tests`` and scale them for the model; changes nothing."""
+        tests = read_lift_tests(lift_tests) if lift_tests is not None else ()
+        validated = self.check_data(data)
+        inputs = build_inputs(self.spec, validated)
+        return validated, inputs, build_lift_inputs(self.spec, inputs, tests)
 
     # --- inference ----------------------------------------------------------------------------
 
@@ -172,25 +178,23 @@ class MMM(ReviewMixin):
             SamplerSettings, self.sampler.model_dump() | settings, "fit's sampler settings"
         )
         settings_ = settings_.for_model(self.spec)
-        previous = (self.data, self.inputs, self.lift)
-        model = self.build(data, lift_tests=lift_tests)
-        try:
-            idata = sampling.sample_posterior(
-                model,
-                settings_,
-                cache_key=structure_key(self.spec, self.inputs, self.lift),
-                rebuild=(build_model, (self.spec, self.inputs, self.lift)),
+        # the model's data, posterior and settings change together, and only if all succeeds
+        validated, inputs, lift = self._prepare(data, lift_tests)
+        model = build_model(self.spec, inputs, lift)
+        idata = sampling.sample_posterior(
+            model,
+            settings_,
+            cache_key=structure_key(self.spec, inputs, lift),
+            rebuild=(build_model, (self.spec, inputs, lift)),
+        )
+        idata = _relabel(idata, model)
+        if posterior_predictive:
+            pp = sampling.sample_posterior_predictive(
+                model, idata, random_seed=settings_.random_seed
             )
-            idata = _relabel(idata, model)
-            if posterior_predictive:
-                pp = sampling.sample_posterior_predictive(
-                    model, idata, random_seed=settings_.random_seed
-                )
-                idata["posterior_predictive"] = pp["posterior_predictive"]
-                idata["observed_data"] = pp["observed_data"]
-        except BaseException:
-            self.data, self.inputs, self.lift = previous
-            raise
+            idata["posterior_predictive"] = pp["posterior_predictive"]
+            idata["observed_data"] = pp["observed_data"]
+        self.data, self.inputs, self.lift = validated, inputs, lift
         self.idata, self.sampler = idata, settings_
         for check in self.diagnostics():
             if check.status == "fail":
@@ -208,8 +212,15 @@ class MMM(ReviewMixin):
         random_seed=None,
         lift_tests=None,
     ) -> xr.DataTree:
-        """Draw parameters and KPI series from the priors (``prior``, ``prior_predictive``)."""
-        model = self.build(data, lift_tests=lift_tests)
+        """Draw parameters and KPI series from the priors (``prior``, ``prior_predictive``).
+
+        On a model not yet fitted, ``data`` becomes the model's (``mmm.inputs``, for prior
+        checks); a fitted model keeps its own data, which its posterior belongs to.
+        """
+        prepared = self._prepare(data, lift_tests)
+        if self.idata is None:
+            self.data, self.inputs, self.lift = prepared
+        model = build_model(self.spec, *prepared[1:])
         return sampling.sample_prior_predictive(model, draws=draws, random_seed=random_seed)
 
     def diagnostics(self) -> list[Check]:
@@ -345,6 +356,7 @@ class MMM(ReviewMixin):
 
     def observed_kpi(self) -> pd.Series:
         """Return the observed KPI per date (summed over geos in a geo model), KPI units."""
+        self._fitted()
         kpi = self.inputs.kpi if self.spec.geo is None else self.inputs.national_kpi
         return pd.Series(kpi, index=self.inputs.dates, name=self.spec.kpi)
 

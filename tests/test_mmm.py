@@ -1,6 +1,7 @@
 """End-to-end tests of the MMM facade with real (short) NUTS runs on the bundled example data."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -96,6 +97,21 @@ def test_failed_fit_keeps_the_earlier_posterior(mmm, df):
     with pytest.raises(DataError, match="negative"):
         mmm.fit(bad, draws=10, tune=10, progressbar=False)
     assert mmm.idata is before
+
+
+def test_failed_fit_and_prior_draws_keep_the_fitted_data(mmm, df):
+    # the data were replaced before the lift tests were checked, so a refit that failed there
+    # (or a prior predictive draw) paired the old posterior with other data: ROAS moved silently
+    data, inputs, roas = mmm.data, mmm.inputs, mmm.roas_summary()
+    test = {"channel": "tvv", "start": "2023-03-06", "end": "2023-04-03", "spend_delta": 1e4,
+            "lift": 5e3, "lift_se": 1e3}  # fmt: skip
+    with pytest.raises(DataError, match="tvv"):
+        mmm.fit(df.iloc[:104], lift_tests=[test], draws=10, tune=10, progressbar=False)
+    mmm.sample_prior_predictive(df.iloc[:52], draws=10, random_seed=1)
+    assert mmm.data is data and mmm.inputs is inputs
+    pd.testing.assert_frame_equal(mmm.roas_summary(), roas)
+    with pytest.raises(MMMError, match="not fitted yet"):
+        MMM(example_spec()).observed_kpi()
 
 
 def test_unfitted_model_says_what_to_do():
