@@ -114,6 +114,13 @@ def test_failed_fit_and_prior_draws_keep_the_fitted_data(mmm, df):
         MMM(example_spec()).observed_kpi()
 
 
+@pytest.mark.parametrize("bad", [[], [1.0, -0.5], [np.nan]])
+def test_response_curve_multipliers_are_checked(mmm, bad):
+    # [] raised numpy's "need at least one array to stack"
+    with pytest.raises(ValueError, match=r"multipliers must be .* values >= 0, at least one"):
+        mmm.response_curves(bad)
+
+
 def test_unfitted_model_says_what_to_do():
     with pytest.raises(MMMError, match="not fitted yet"):
         MMM(example_spec()).roas()

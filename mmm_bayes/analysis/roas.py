@@ -211,11 +211,14 @@ def response_curves(
     Raises
     ------
     ValueError
-        If a multiplier is negative or not finite.
+        If there is no multiplier, or one is negative or not finite.
     """
     m = np.linspace(0.0, 2.0, 21) if multipliers is None else np.asarray(multipliers, float)
-    if m.ndim != 1 or not np.all(np.isfinite(m) & (m >= 0)):
-        raise ValueError(f"multipliers must be a 1-d array of finite values >= 0, got {m}")
+    if m.ndim != 1 or m.size == 0 or not np.all(np.isfinite(m) & (m >= 0)):
+        raise ValueError(
+            f"multipliers must be a 1-d array of finite values >= 0, at least one (multiples of "
+            f"actual spend, e.g. np.linspace(0, 2, 21)), got {m}"
+        )
     ds = posterior_dataset(posterior)
     kpi = np.stack([_curve_point(ds, inputs, spec, float(k)) for k in m], axis=-1)
     coords = {d: ds[d] for d in SAMPLE_DIMS} | {"channel": list(inputs.channels), "multiplier": m}
