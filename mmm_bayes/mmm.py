@@ -395,6 +395,7 @@ class MMM(ReviewMixin):
             Allocations, KPI with intervals (current, optimal, uplift), marginal ROAS, notes.
         """
         from mmm_bayes.optimize import budget_problem, optimize_budget
+        from mmm_bayes.optimize.result import convergence_note, with_note
 
         if self.spec.geo is not None:
             raise MMMError(
@@ -402,8 +403,13 @@ class MMM(ReviewMixin):
                 "on the geo sums (sum the KPI and spend over geos per date; keep one value of "
                 "controls that are the same in every geo) and optimize that"
             )
-        spec = budget_problem(problem, total=total, bounds=bounds, periods=periods, **options)
-        return optimize_budget(self._posterior(), self.inputs, self.spec, spec)
+        spec = budget_problem(
+            problem, total=total, bounds=bounds, periods=periods,
+            model_channels=self.inputs.channels if self.inputs is not None else None, **options,
+        )  # fmt: skip
+        result = optimize_budget(self._posterior(), self.inputs, self.spec, spec)
+        note = convergence_note(self.diagnose(), run=getattr(self, "folder", None))
+        return result if note is None else with_note(result, note)
 
     def save_optimization(
         self, result, folder: str | Path | None = None, *, name: str = "optimization",

@@ -267,7 +267,7 @@ class ReviewMixin:
             optimization_sections,
             saved_optimization_sections,
         )
-        from mmm_bayes.report.html import write_report
+        from mmm_bayes.report.html import check_report_path, write_report
 
         folder = self.folder
         if path is None and folder is None:
@@ -276,6 +276,7 @@ class ReviewMixin:
                 "from or saved to a run folder has a default (its report.html)."
             )
         path = Path(path) if path is not None else folder / "report.html"
+        check_report_path(path)  # before the content, which takes seconds to compute
         validation = validation or _read_optional(folder, VALIDATION_FILE, ValidationResult.load)
         stability = stability or _read_optional(folder, STABILITY_FILE, StabilityResult.load)
         if calibration is None:

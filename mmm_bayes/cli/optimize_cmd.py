@@ -80,6 +80,7 @@ def optimize(
     from mmm_bayes.errors import ConfigError, MMMError
     from mmm_bayes.mmm import MMM
     from mmm_bayes.optimize import OptimizationError, budget_problem
+    from mmm_bayes.optimize.result import convergence_note, with_note
 
     with handle_errors():
         chosen = [o for o in (objective, target, mroas_floor) if o is not None]
@@ -90,15 +91,23 @@ def optimize(
             goal = {"kind": "kpi_target", "target": target}
         if mroas_floor is not None:
             goal = {"kind": "marginal_roas_floor", "threshold": mroas_floor}
-        problem = budget_problem(constraints, total=budget, periods=periods, objective=goal)
+        mmm = MMM.load(run)  # first: its channels are checked with the file's other fields
+        problem = budget_problem(
+            constraints, total=budget, periods=periods, objective=goal,
+            model_channels=mmm.inputs.channels,
+        )  # fmt: skip
         if (run / name).exists() and not force:
             raise MMMError(f"{run / name} already exists; use --force to replace it.")
-        mmm = MMM.load(run)
         try:
             result = mmm.optimize_budget(problem=problem)
         except OptimizationError as error:
             err().print(f"[bold red]✗ optimization failed:[/] {error}")
             raise typer.Exit(EXIT_FAILED) from None
+        warning = convergence_note(mmm.diagnose(), run=run)  # the verdict of `diagnose`
+        if warning is not None:
+            result = with_note(result, warning)  # saved with the plan, shown in the report
+            err().print("[bold yellow]⚠[/] ", end="")
+            err().print(warning, markup=False)
         folder = mmm.save_optimization(result, run, name=name, overwrite=force, figures=figures)
     if as_json:
         out().print_json(json.dumps(result.to_dict()))

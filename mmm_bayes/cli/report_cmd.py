@@ -50,7 +50,9 @@ def report(
     run: Run,
     output: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="HTML file to write (default RUN/report.html)."),
+        typer.Option(
+            "--out", "-o", help="HTML file to write, not a folder (default RUN/report.html)."
+        ),
     ] = None,
     prior_draws: Annotated[
         int, typer.Option("--prior-draws", min=10, help="Draws for the prior checks.")
@@ -64,7 +66,11 @@ def report(
     by `mmm-bayes optimize` (RUN/optimization/, RUN/<name>/) when present. Example:
     `mmm-bayes report runs/x` writes runs/x/report.html.
     """
+    from mmm_bayes.report.html import check_report_path
+
     with handle_errors():
+        if output is not None:  # before the slow part; write_report checks it again
+            check_report_path(output)
         mmm = _load(run)
         path = mmm.report(output, prior_draws=prior_draws, random_seed=seed, title=title)
     err().print(f"[green]✓[/] report written to {escape(str(path))}")

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,12 +29,17 @@ from mmm_bayes.errors import MMMError
 from mmm_bayes.inference.store import save_into_run
 from mmm_bayes.spec.budget import BudgetProblem
 
+if TYPE_CHECKING:
+    from mmm_bayes.inference.diagnostics import Diagnosis
+
 __all__ = [
     "BudgetResult",
+    "convergence_note",
     "explain_marginals",
     "load_optimization",
     "save_optimization",
     "saved_optimizations",
+    "with_note",
 ]
 
 FORMAT_VERSION = 1
@@ -352,6 +358,34 @@ def saved_optimizations(run_folder: str | Path) -> list[str]:
     return sorted(names, key=lambda n: (n != "optimization", n))
 
 
+def convergence_note(diagnosis: Diagnosis, *, run: str | Path | None = None) -> str | None:
+    """Return a warning for a plan made on a posterior whose convergence checks fail, or None.
+
+    The checks and their verdict are the fit's own :class:`Diagnosis` (``mmm.diagnose()``,
+    ``mmm-bayes diagnose``); warnings alone do not make a note.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        The convergence checks of the fit the plan was made on.
+    run : path, optional
+        The run folder, named in the command the note points to.
+    """
+    if diagnosis.status != "fail":
+        return None
+    failed = ", ".join(c.name for c in diagnosis.failed if c.status == "fail")
+    command = "mmm-bayes diagnose" + (f" {run}" if run is not None else "")
+    return (
+        f"The fit's convergence checks fail ({failed}): do not rely on this plan, its "
+        f"intervals or P(> 0) until they pass; see `{command}`."
+    )
+
+
+def with_note(result: BudgetResult, note: str) -> BudgetResult:
+    """Return ``result`` with ``note`` first among its notes (unchanged if already there)."""
+    return result if note in result.notes else replace(result, notes=(note, *result.notes))
+
+
 # --- explaining the optimum -------------------------------------------------------------------
 
 
@@ -417,7 +451,7 @@ def explain_marginals(
             )
     elif len(free) == 1:
         notes.append(f"Only {ch[free[0]]} is unconstrained; the other channels sit at bounds.")
-    else:
+    elif any(s != "fixed" for s in status):  # all fixed: the solver's note says so
         notes.append(
             "No channel is unconstrained: every channel sits at a bound or a group limit, so "
             "the marginal ROAS need not be equal across channels."

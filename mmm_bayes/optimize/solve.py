@@ -165,7 +165,9 @@ def solve_budget(
     rng = np.random.default_rng(problem.random_seed)
     started = time.perf_counter()
     kind = problem.objective.kind
-    if kind == "kpi_target":
+    if cons.fixed.all():  # nothing to optimize (and SLSQP cannot run without a free variable)
+        x, report = _pinned(f, cons, problem)
+    elif kind == "kpi_target":
         x, report = _min_spend_for_target(f, cons, problem.objective.target, problem.n_starts, rng)
     else:
         x, report = _maximize(f, cons, _objective(problem), problem.n_starts, rng)
@@ -273,6 +275,29 @@ def _maximize(
     x, report = _run_starts(fun, starts, cons, s)
     report.values = [-v * ref for v in report.values]  # the objective at each start's end
     return x, report
+
+
+def _pinned(
+    f: KPIFunction, cons: Constraints, problem: BudgetProblem
+) -> tuple[np.ndarray, SolverReport]:
+    """Return the only allocation when bounds pin every channel (a KPI target must hold)."""
+    x = np.array(cons.lower, dtype=float)
+    if problem.objective.kind == "kpi_target":
+        reached = _expected_kpi(x, *f(x))[0]
+        if reached < problem.objective.target * (1 - 1e-9):
+            raise InfeasibleBudgetError(
+                f"the KPI target {problem.objective.target:,.0f} cannot be reached: the "
+                f"fixed allocation's expected incremental KPI is {reached:,.0f}, and every "
+                f"channel is fixed: {_pinned_by(cons)}. Lower the target or free a channel."
+            )
+    message = "every channel is fixed: nothing to optimize"
+    return x, SolverReport(method="none", messages=[message])
+
+
+def _pinned_by(cons: Constraints) -> str:
+    """Each channel with the rule that pins it, e.g. ``tv at 100 (max_change=0 ...)``."""
+    pins = zip(cons.channels, cons.lower, cons.lower_why, strict=True)
+    return ", ".join(f"{c} at {x:,.0f} ({why})" for c, x, why in pins)
 
 
 def _expected_kpi(x, kpi, grad):
@@ -399,6 +424,14 @@ def _result(draws, f, cons, problem, x, report, kpi_label) -> BudgetResult:
     status = binding_status(cons, x)
     notes = explain_marginals(problem, cons, x, status, g_opt.mean(0), np.asarray(marginal))
     notes += _solver_notes(report, problem)
+    if cons.fixed.all():
+        same = np.allclose(x, cur, rtol=1e-9, atol=0.0)
+        notes.insert(
+            0,
+            f"Every channel is fixed: {_pinned_by(cons)}. Nothing was free to move, so the "
+            "plan is that allocation"
+            + (", the same as the current one (zero uplift)." if same else "."),
+        )
     if cons.violation(cur) > 1e-6 * cons.money_scale:
         off_total = cons.total is not None and (
             cur.sum() > cons.total * (1 + 1e-6)

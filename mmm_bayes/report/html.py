@@ -8,6 +8,7 @@ out, so a report can also be built from results computed elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,14 +25,26 @@ from mmm_bayes.analysis.ppc import PredictiveCheck
 from mmm_bayes.analysis.spectrum import ResidualSpectrum
 from mmm_bayes.analysis.stability import StabilityResult
 from mmm_bayes.analysis.validation import ValidationResult
+from mmm_bayes.errors import MMMError
 from mmm_bayes.inference.diagnostics import Diagnosis
 from mmm_bayes.report.embed import figure_uri
 from mmm_bayes.report.sections import build_sections, glance
 from mmm_bayes.spec import ModelSpec, SamplerSettings
 
-__all__ = ["ReportContent", "figure_uri", "render_report", "write_report"]
+__all__ = [
+    "ReportContent",
+    "ReportPathError",
+    "check_report_path",
+    "figure_uri",
+    "render_report",
+    "write_report",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+class ReportPathError(MMMError, OSError):
+    """The report cannot be written at the path given (a folder, or a place not writable)."""
 
 
 @dataclass
@@ -164,22 +177,66 @@ def render_report(content: ReportContent) -> str:
     )
 
 
+def check_report_path(path: str | os.PathLike) -> Path:
+    """Return ``path`` as a Path if it can name the report's HTML file; raise otherwise.
+
+    A report is one file: an existing folder, or a name without an extension (``"out/"``
+    arrives as ``out``), is refused with a suggested file path rather than guessed at.
+
+    Raises
+    ------
+    ReportPathError
+        If ``path`` is an existing folder, has no file extension, or lies under a file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ReportPathError(
+            f"{path} is a folder; the report is one HTML file: give its path, "
+            f"e.g. {path / 'report.html'}"
+        )
+    if not path.suffix:
+        raise ReportPathError(
+            f"{path} has no file extension; the report is one HTML file: give its path, "
+            f"e.g. {path.with_name(path.name + '.html')} or {path / 'report.html'}"
+        )
+    above = next((p for p in path.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        raise ReportPathError(f"cannot write the report to {path}: {above} is a file")
+    return path
+
+
 def write_report(path: str | os.PathLike, content: ReportContent) -> Path:
     """Render the report and write it to ``path`` (temporary file, then renamed).
+
+    Raises
+    ------
+    ReportPathError
+        If ``path`` is not a file path (see :func:`check_report_path`) or cannot be written;
+        the message names the path and the reason.
 
     Examples
     --------
     >>> write_report("runs/demo/report.html", content)   # doctest: +SKIP
     PosixPath('runs/demo/report.html')
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = check_report_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _unwritable(path, error) from error
     html = render_report(content)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _unwritable(path, error) from error
         raise
     return path
+
+
+def _unwritable(path: Path, error: OSError) -> ReportPathError:
+    return ReportPathError(f"cannot write the report to {path}: {error.strerror or error}")

@@ -44,6 +44,7 @@ __all__ = [
     "MeanMinusSd",
     "Objective",
     "budget_problem",
+    "channel_problems",
     "check_channels",
     "load_budget_problem",
 ]
@@ -254,34 +255,48 @@ class BudgetProblem(BaseModel):
         return "at_most" if self.spend_is_chosen else "equal"
 
 
-def _format_errors(err: ValidationError, source: str) -> str:
+def _error_lines(err: ValidationError) -> list[str]:
     lines = []
     for e in err.errors():
         path = ".".join(str(p) for p in e["loc"]) or "(top level)"
         shown = "" if e["type"] == "missing" else f" (got {e.get('input')!r})"
-        lines.append(f"  {path}: {e['msg']}{shown}")
-    n = len(lines)
-    return f"{source}: {n} problem{'s' if n > 1 else ''} in the budget problem:\n" + "\n".join(
-        lines
-    )
+        lines.append(f"{path}: {e['msg']}{shown}")
+    return lines
 
 
-def validate_problem(data: Any, *, source: str = "budget problem") -> BudgetProblem:
+def validate_problem(
+    data: Any, *, source: str = "budget problem", model_channels: Iterable[str] | None = None
+) -> BudgetProblem:
     """Validate ``data`` (a dict) as a :class:`BudgetProblem`, every error named by its path.
+
+    With ``model_channels``, channel names the model lacks are reported in the same message
+    as the schema's errors (see :func:`channel_problems`), so a file's problems come at once.
 
     Raises
     ------
     ConfigError
-        Listing each invalid field as ``path.to.field: message (got value)``.
+        Listing each problem as ``path.to.field: message (got value)``.
     """
+    problem, lines = None, []
     try:
-        return BudgetProblem.model_validate(data)
+        problem = BudgetProblem.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_format_errors(err, source)) from None
+        lines = _error_lines(err)
+    if model_channels is not None and isinstance(data, Mapping):
+        lines += channel_problems(data, model_channels)
+    if lines:
+        n = len(lines)
+        head = f"{source}: {n} problem{'s' if n > 1 else ''} in the budget problem:"
+        raise ConfigError("\n".join([head, *(f"  {line}" for line in lines)]))
+    return problem
 
 
-def load_budget_problem(path: str | Path) -> BudgetProblem:
+def load_budget_problem(
+    path: str | Path, *, model_channels: Iterable[str] | None = None
+) -> BudgetProblem:
     """Read a budget problem from a YAML file (safe loader).
+
+    ``model_channels``, when given, are checked in the same pass (:func:`validate_problem`).
 
     Raises
     ------
@@ -302,14 +317,15 @@ def load_budget_problem(path: str | Path) -> BudgetProblem:
         raise ConfigError(
             f"{path}: the top level must be a mapping of keys, got {type(data).__name__}"
         )
-    return validate_problem(data, source=str(path))
+    return validate_problem(data, source=str(path), model_channels=model_channels)
 
 
 def budget_problem(
     problem: BudgetProblem | Mapping[str, Any] | str | Path | None = None,
     *,
     bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
-    fixed: Mapping[str, float | str] | Iterable[str] | None = None,
+    fixed: Mapping[str, float | str] | Iterable[str] | str | None = None,
+    model_channels: Iterable[str] | None = None,
     **fields: Any,
 ) -> BudgetProblem:
     """Build a :class:`BudgetProblem` from a base problem and keyword overrides.
@@ -320,8 +336,10 @@ def budget_problem(
         The base; keyword arguments that are not None override its fields.
     bounds : dict of str to (lower, upper), optional
         Currency bounds per channel over the window; ``None`` leaves a side open.
-    fixed : dict of str to float or "current", or list of str, optional
-        Channels held fixed (a list keeps them at current spend).
+    fixed : dict of str to float or "current", list of str, or str, optional
+        Channels held fixed (a list, or one name, keeps them at current spend).
+    model_channels : iterable of str, optional
+        The model's channels: unknown names are then reported with the other problems.
     **fields
         Any other :class:`BudgetProblem` field (``total``, ``periods``, ``max_change``, ...);
         ``None`` values are ignored.
@@ -333,22 +351,99 @@ def budget_problem(
     (400000.0, 'current')
     """
     if isinstance(problem, str | Path):
-        base = load_budget_problem(problem).model_dump(exclude_unset=True)
+        loaded = load_budget_problem(problem, model_channels=model_channels)
+        base = loaded.model_dump(exclude_unset=True)
     elif isinstance(problem, BudgetProblem):
         base = problem.model_dump(exclude_unset=True)
     else:
         base = dict(problem or {})
     base |= {k: v for k, v in fields.items() if v is not None}
     channels = {k: dict(v) for k, v in dict(base.get("channels") or {}).items()}
-    for name, (lo, hi) in dict(bounds or {}).items():
+    for name, (lo, hi) in _bound_pairs(bounds).items():
         channels.setdefault(name, {}).update({"min": lo, "max": hi})
-    if fixed is not None:
-        pins = fixed if isinstance(fixed, Mapping) else dict.fromkeys(fixed, "current")
-        for name, value in pins.items():
-            channels[name] = {"fixed": value}
+    for name, value in _pins(fixed).items():
+        channels[name] = {"fixed": value}
     if channels:
         base["channels"] = channels
-    return validate_problem(base)
+    return validate_problem(base, model_channels=model_channels)
+
+
+def _bound_pairs(bounds: Any) -> dict[str, tuple[Any, Any]]:
+    """Return ``bounds`` as {channel: (lower, upper)}; a ConfigError names each bad entry."""
+    if bounds is None:
+        return {}
+    try:
+        bounds = dict(bounds)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"bounds: give a dict of channel to (lower, upper), got {bounds!r}"
+        ) from None
+    pairs, bad = {}, []
+    for name, pair in bounds.items():
+        ok = isinstance(pair, Iterable) and not isinstance(pair, str | bytes | Mapping)
+        pairs[name] = tuple(pair) if ok else (pair,)
+        if len(pairs[name]) != 2:
+            bad.append(f"bounds[{name!r}]: got {pair!r}")
+    if bad:
+        raise ConfigError(
+            f"{'; '.join(bad)}: bounds are (lower, upper), currency over the window; None "
+            "leaves a side open, e.g. bounds={'tv': (100_000, None)}"
+        )
+    return pairs
+
+
+def _pins(fixed: Any) -> dict[str, Any]:
+    """Return ``fixed`` as {channel: amount or "current"}; one name is a one-name list."""
+    if fixed is None:
+        return {}
+    if isinstance(fixed, Mapping):
+        return dict(fixed)
+    names = [fixed] if isinstance(fixed, str) else fixed  # a name, not its letters
+    names = list(names) if isinstance(names, Iterable) else [None]
+    if not all(isinstance(c, str) for c in names):
+        raise ConfigError(
+            "fixed: give a channel name, a list of names (held at current spend) or a dict "
+            f"of channel to amount, got {fixed!r}"
+        )
+    return dict.fromkeys(names, "current")
+
+
+def _channel_places(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(where, name)`` of each channel name in a problem's data; malformed parts skipped."""
+    places = []
+    for key in ("channels", "current", "pattern", "frequency"):
+        part = data.get(key)
+        if isinstance(part, Mapping):
+            places += [(f"{key}.{c}", c) for c in part]
+    groups = data.get("groups")
+    for i, g in enumerate(groups if isinstance(groups, list) else []):
+        members = g.get("channels") if isinstance(g, Mapping) else None
+        if isinstance(members, list):
+            places += [(f"groups.{g.get('name', i)}.channels", c) for c in members]
+    return places
+
+
+def _unknown(data: Mapping[str, Any], known: list[str]) -> list[str]:
+    bad = []
+    for where, name in _channel_places(data):
+        if name not in known:
+            hint = difflib.get_close_matches(str(name), known, n=1)
+            bad.append(f"{where}: {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    return bad
+
+
+def channel_problems(data: Mapping[str, Any], channels: Iterable[str]) -> list[str]:
+    """Name each channel in a problem's data (a dict) that the model lacks, and gaps in current.
+
+    Works on unvalidated data, so the problems can be reported with the schema's errors.
+    """
+    known = list(channels)
+    bad = [f"{line}: not one of the model's channels {known}" for line in _unknown(data, known)]
+    current = data.get("current")
+    if isinstance(current, Mapping) and not set(known) <= set(current):
+        missing = [c for c in known if c not in current]
+        bad.append(f"current: must give every channel's spend; missing {missing}")
+    return bad
 
 
 def check_channels(problem: BudgetProblem, channels: Iterable[str]) -> None:
@@ -357,16 +452,8 @@ def check_channels(problem: BudgetProblem, channels: Iterable[str]) -> None:
     Each unknown name is reported with the field it sits in and the closest model channel.
     """
     known = list(channels)
-    places: list[tuple[str, str]] = [(f"channels.{c}", c) for c in problem.channels]
-    places += [(f"current.{c}", c) for c in problem.current or {}]
-    places += [(f"pattern.{c}", c) for c in problem.pattern]
-    places += [(f"frequency.{c}", c) for c in problem.frequency]
-    places += [(f"groups.{g.name}.channels", c) for g in problem.groups for c in g.channels]
-    bad = []
-    for where, name in places:
-        if name not in known:
-            hint = difflib.get_close_matches(name, known, n=1)
-            bad.append(f"{where}: {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    data = problem.model_dump()
+    bad = _unknown(data, known)
     if bad:
         raise ConfigError(f"unknown channel(s) {'; '.join(bad)}; the model's channels are {known}")
     if problem.current is not None and set(problem.current) != set(known):

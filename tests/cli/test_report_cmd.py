@@ -5,6 +5,7 @@ commands, files and exit codes, not inference quality.
 """
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -110,3 +111,38 @@ def test_damaged_run_folder_exits_2_without_traceback(tmp_path):
     assert "posterior.nc: cannot read the posterior" in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)  # a clean exit, no escaped error
+
+
+@pytest.fixture
+def fake_run(tmp_path):
+    from mmm_bayes.inference.store import save_run
+    from mmm_bayes.spec import SamplerSettings
+    from mmm_bayes.testing import fake_fit
+
+    spec, data, idata = fake_fit()
+    return save_run(tmp_path / "run", idata=idata, spec=spec, sampler=SamplerSettings(), data=data)
+
+
+def test_report_out_must_name_a_file(fake_run, tmp_path):
+    # checked before the run is loaded: a folder, a name without extension ("newdir/"), a
+    # path under a file; each used to end in a traceback (IsADirectoryError) or a stray file
+    (tmp_path / "notes.txt").write_text("a file")
+    cases = [
+        (tmp_path, f"{tmp_path} is a folder; the report is one HTML file"),
+        (f"{tmp_path}/newdir/", f"{tmp_path / 'newdir'} has no file extension"),
+        (tmp_path / "notes.txt" / "r.html", f"{tmp_path / 'notes.txt'} is a file"),
+    ]
+    for out, want in cases:
+        result = invoke("report", fake_run, "--out", out)
+        assert result.exit_code == EXIT_BAD_INPUT, result.output
+        assert want in result.output and len(result.output.strip().splitlines()) == 1
+        assert isinstance(result.exception, SystemExit)  # a clean exit, no escaped error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "run"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_unwritable_report_path_exits_2_naming_it(fake_run):
+    result = invoke("report", fake_run, "--out", "/proc/r.html", "--prior-draws", 10)
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "cannot write the report to /proc/r.html: " in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)

@@ -2,14 +2,16 @@
 
 import json
 
+import numpy as np
 import pytest
+import yaml
 
 from mmm_bayes import datasets
 from mmm_bayes.data import validate_data
 from mmm_bayes.inference.store import save_run
 from mmm_bayes.optimize import load_optimization
 from mmm_bayes.spec import SamplerSettings
-from mmm_bayes.testing import fake_posterior
+from mmm_bayes.testing import EXAMPLE_CHANNELS, fake_posterior
 
 cli = pytest.importorskip("mmm_bayes.cli.app")
 
@@ -80,3 +82,71 @@ def test_existing_result_needs_force(run, capsys):
     assert main(["optimize", run, "--name", "again", "--no-figures"]) == 2
     assert "already exists; use --force to replace it" in capsys.readouterr().err
     assert main(["optimize", run, "--name", "again", "--no-figures", "--force"]) == 0
+
+
+ALL_FIXED = {"channels": {c: {"fixed": "current"} for c in EXAMPLE_CHANNELS}}
+
+
+@pytest.mark.parametrize(
+    "text", ["max_change: 0\n", yaml.safe_dump(ALL_FIXED)], ids=["max_change=0", "all fixed"]
+)
+def test_every_channel_pinned_is_a_plan_not_a_traceback(run, tmp_path, capsys, text):
+    path = tmp_path / "pinned.yaml"
+    path.write_text(text)
+    code = main(["optimize", run, "-c", path, "--name", "pinned", "--no-figures", "--force"])
+    assert code == 0, capsys.readouterr().err
+    assert "Nothing was free to move" in capsys.readouterr().out
+    r = load_optimization(run, "pinned")
+    np.testing.assert_allclose(r.optimal, r.current, rtol=1e-12)
+    assert set(r.status) == {"fixed"}
+
+
+def test_failing_convergence_checks_are_a_warning_and_a_note(run, capsys):
+    # the fake posterior (2 chains x 50 prior draws) fails R-hat and ESS, as `diagnose` says
+    assert main(["optimize", run, "--name", "unconverged", "--no-figures", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "convergence checks fail (" in captured.err
+    assert f"`mmm-bayes diagnose {run}`" in captured.err
+    note = json.loads(captured.out)["notes"][0]  # stdout stays JSON
+    assert note.startswith("The fit's convergence checks fail (") and "min bulk ESS" in note
+    assert load_optimization(run, "unconverged").notes[0] == note
+
+
+def test_passing_convergence_checks_add_no_warning(tmp_path, spec, inputs, capsys):
+    data = validate_data(
+        datasets.load(), date_col=spec.date_col, kpi_col=spec.kpi,
+        channel_cols=spec.channel_columns, control_cols=spec.controls,
+    )  # fmt: skip
+    idata = fake_posterior(spec, inputs, chains=4, draws=150, random_seed=1)
+    folder = save_run(tmp_path / "run", idata=idata, spec=spec, sampler=SamplerSettings(),
+                      data=data)  # fmt: skip
+    assert main(["optimize", folder, "--no-figures", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "convergence" not in captured.err
+    assert not any("convergence" in n for n in json.loads(captured.out)["notes"])
+
+
+def test_every_problem_of_a_constraints_file_is_reported_at_once(run, tmp_path, capsys):
+    path = tmp_path / "typo.yaml"
+    path.write_text("max_chnge: 0.3\nchannels: {serach: {max: 1000}}\n")
+    assert main(["optimize", run, "-c", path, "--name", "typo"]) == 2
+    printed = capsys.readouterr().err
+    assert "2 problems" in printed and "max_chnge: Extra inputs are not permitted" in printed
+    assert "channels.serach: 'serach' (did you mean 'search'?)" in printed
+    assert not (run / "typo").exists()
+
+
+def test_python_plans_get_the_same_note_and_every_problem_at_once(run, tmp_path):
+    # MMM.optimize_budget, not only the command: the convergence note, and a constraints file's
+    # unknown channel reported with its schema errors
+    from mmm_bayes import MMM
+    from mmm_bayes.errors import ConfigError
+
+    mmm = MMM.load(run)
+    plan = mmm.optimize_budget(periods=13, max_change=0.3)
+    assert plan.notes[0].startswith("The fit's convergence checks fail (")
+    path = tmp_path / "typo.yaml"
+    path.write_text("max_chnge: 0.3\nchannels: {serach: {max: 1000}}\n")
+    with pytest.raises(ConfigError, match="2 problems") as err:
+        mmm.optimize_budget(problem=path)
+    assert "(did you mean 'search'?)" in str(err.value)

@@ -223,3 +223,37 @@ def test_marginal_roas_is_equalized_on_a_wide_posterior(spec, inputs):
     np.testing.assert_allclose(g, g.mean(), rtol=5e-3)
     values = np.array(r.solver["objective_by_start"])
     np.testing.assert_allclose(values, values.max(), rtol=1e-6)  # every start agrees
+
+
+@pytest.mark.parametrize(
+    "pins",
+    [
+        {"max_change": 0},
+        {"fixed": ["tv", "search"]},
+        {"bounds": {"tv": (100, 100), "search": (100, 100)}},
+    ],
+    ids=["max_change=0", "fixed", "bounds"],
+)
+def test_every_channel_pinned_is_the_fixed_plan_not_a_crash(pins):
+    # SLSQP has no free variable then (scipy's result lacks `nit`): no optimization is run
+    r = solve(hill_response(A, B, names=["tv", "search"]), **pins)
+    np.testing.assert_array_equal(r.optimal, CUR)
+    assert r.status == ("fixed", "fixed")
+    assert r.summary().loc["uplift", "mean"] == 0
+    assert r.notes[0].startswith("Every channel is fixed: tv at 100 (")
+    assert "Nothing was free to move" in r.notes[0] and "(zero uplift)" in r.notes[0]
+    assert r.solver["starts"] == 0 and r.solver["method"] == "none"
+
+
+def test_channels_pinned_away_from_current_spend_are_the_plan():
+    r = solve(hill_response(A, B, names=["tv", "search"]), total=130,
+              bounds={"tv": (50, 50), "search": (80, 80)})  # fmt: skip
+    np.testing.assert_array_equal(r.optimal, [50, 80])
+    assert "tv at 50 (channels.tv.min)" in r.notes[0] and "zero uplift" not in r.notes[0]
+    assert r.summary().loc["uplift", "mean"] < 0
+
+
+def test_a_kpi_target_out_of_reach_of_pinned_channels_is_infeasible():
+    with pytest.raises(InfeasibleBudgetError, match=r"KPI target 1,000,000 cannot be reached.*"
+                       r"every channel is fixed: ch0 at 100 \(max_change=0"):  # fmt: skip
+        solve(hill_response(A, B), max_change=0, objective={"kind": "kpi_target", "target": 1e6})

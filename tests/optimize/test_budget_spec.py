@@ -11,6 +11,7 @@ from mmm_bayes.spec.budget import (
     BudgetProblem,
     LowerQuantile,
     budget_problem,
+    channel_problems,
     check_channels,
     load_budget_problem,
 )
@@ -119,3 +120,41 @@ def test_the_yaml_in_the_docs_is_a_valid_problem():
     for text in blocks:
         p = budget_problem(yaml.safe_load(text))
         check_channels(p, ["tv", "search", "social", "display", "radio"])
+
+
+def test_one_fixed_channel_name_is_a_list_of_one():
+    # it used to be iterated as letters: "unknown channel(s) channels.t: 't'"
+    assert budget_problem(fixed="tv").channels == budget_problem(fixed=["tv"]).channels
+    assert budget_problem(fixed="tv").channels["tv"].fixed == "current"
+    with pytest.raises(ConfigError, match=r"^fixed: give a channel name, a list of names"):
+        budget_problem(fixed=5)
+
+
+@pytest.mark.parametrize("pair", [(1, 2, 3), (1,), 5, "ab", {"min": 1, "max": 2}])
+def test_bounds_that_are_not_pairs_name_the_channel(pair):
+    # (1, 2, 3) used to raise "too many values to unpack (expected 2)"
+    with pytest.raises(ConfigError, match=r"^bounds\['tv'\]: got .*: bounds are \(lower, upper\)"):
+        budget_problem(bounds={"tv": pair})
+
+
+def test_unknown_channels_come_with_the_other_problems_of_a_file(tmp_path):
+    # the channel check ran only after validation passed, so a file's second problem was lost
+    path = tmp_path / "typo.yaml"
+    path.write_text("max_chnge: 0.3\nchannels:\n  tv: {min: 100}\n  serach: {max: 1000}\n")
+    for load in (load_budget_problem, budget_problem):
+        with pytest.raises(ConfigError) as err:
+            load(path, model_channels=["tv", "search"])
+        msg = str(err.value)
+        assert msg.startswith(f"{path}: 2 problems in the budget problem:")
+        assert "\n  max_chnge: Extra inputs are not permitted" in msg
+        assert "\n  channels.serach: 'serach' (did you mean 'search'?): not one of" in msg
+
+
+def test_channel_problems_read_unvalidated_data():
+    data = {"channels": {"tvv": {}}, "current": {"tv": 1}, "groups": [{"channels": ["x"]}, 3]}
+    assert channel_problems(data, ["tv", "search"]) == [
+        "channels.tvv: 'tvv' (did you mean 'tv'?): not one of the model's channels "
+        "['tv', 'search']",
+        "groups.0.channels: 'x': not one of the model's channels ['tv', 'search']",
+        "current: must give every channel's spend; missing ['search']",
+    ]

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from mmm_bayes.errors import MMMError
-from mmm_bayes.report.html import code_spans, write_report
+from mmm_bayes.report.html import ReportPathError, code_spans, write_report
 
 SECTIONS = [
     "headline",
@@ -100,6 +100,54 @@ def test_write_report_is_atomic(review_pages, tmp_path, monkeypatch):
         write_report(path, content)
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # old file intact
     assert sorted(p.name for p in path.parent.iterdir()) == ["report.html"]
+
+
+def test_a_folder_is_not_a_report_path(review_pages, tmp_path):
+    # an existing folder used to end in IsADirectoryError from the rename
+    want = f"{tmp_path} is a folder; the report is one HTML file: give its path, e.g. "
+    with pytest.raises(ReportPathError, match=re.escape(want + f"{tmp_path / 'report.html'}")):
+        write_report(tmp_path, review_pages["content"])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_a_path_without_an_extension_is_refused(review_pages, tmp_path, slash):
+    # "newdir/" arrives as "newdir" (pathlib drops the slash) and used to become a file "newdir"
+    new = tmp_path / "newdir"
+    want = f"{new} has no file extension; the report is one HTML file: give its path, e.g. "
+    want += f"{new}.html or {new / 'report.html'}"
+    with pytest.raises(ReportPathError, match=re.escape(want)):
+        write_report(f"{new}{slash}", review_pages["content"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_under_a_file_is_refused_before_rendering(review_pages, tmp_path, monkeypatch):
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    monkeypatch.setattr("mmm_bayes.report.html.render_report", pytest.fail)  # never reached
+    path = tmp_path / "notes.txt" / "r.html"
+    want = f"cannot write the report to {path}: {tmp_path / 'notes.txt'} is a file"
+    with pytest.raises(ReportPathError, match=re.escape(want)):
+        write_report(path, review_pages["content"])
+
+
+def test_an_unwritable_path_is_a_report_path_error(review_pages, tmp_path, monkeypatch):
+    # e.g. --out /proc/r.html (FileNotFoundError) or a read-only folder (PermissionError)
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr("mmm_bayes.report.html.render_report", lambda content: "<html>")
+    monkeypatch.setattr("mmm_bayes.report.html.os.replace", refuse)
+    path = tmp_path / "r.html"
+    want = f"cannot write the report to {path}: Permission denied"
+    with pytest.raises(ReportPathError, match=f"^{re.escape(want)}$") as caught:
+        write_report(path, review_pages["content"])
+    assert isinstance(caught.value, MMMError) and isinstance(caught.value, OSError)
+    assert list(tmp_path.iterdir()) == []  # the temporary file is removed
+
+
+def test_mmm_report_into_a_folder_is_refused(fake_review, tmp_path):
+    with pytest.raises(ReportPathError, match=re.escape(f"{tmp_path} is a folder")):
+        fake_review[0].report(tmp_path, prior_draws=10)
 
 
 def test_report_needs_a_path_without_a_run_folder(fake_review):
