@@ -100,6 +100,7 @@ def holdout_folds(
     ConfigError
         If the numbers leave a training window shorter than ``min_train``.
     """
+    step_given, min_given = step, min_train
     step = holdout if step is None else step
     min_train = max(2 * holdout, 8) if min_train is None else min_train
     if holdout < 1 or folds < 1 or step < 1:
@@ -109,10 +110,19 @@ def holdout_folds(
         )
     shortest = n_periods - holdout - (folds - 1) * step
     if shortest < min_train:
+        longest = [  # the holdouts that these folds allow, all else as given
+            h
+            for h in range(1, n_periods)
+            if n_periods - h - (folds - 1) * (h if step_given is None else step)
+            >= (max(2 * h, 8) if min_given is None else min_given)
+        ]
+        hint = f" The longest holdout these data allow here is {longest[-1]}." if longest else ""
         raise ConfigError(
             f"{folds} fold(s) of holdout={holdout} every {step} periods leave the first fold "
-            f"only {shortest} of {n_periods} periods to train on; at least {min_train} are "
-            "needed. Use fewer folds, a shorter holdout or a smaller step."
+            f"{max(shortest, 0)} of the {n_periods} periods to train on; it needs at least "
+            f"{min_train}{' (twice the holdout, and at least 8)' if min_given is None else ''}."
+            f"{hint} Use fewer folds, a "
+            "shorter holdout or a smaller step."
         )
     out = []
     for k in range(folds):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -176,13 +176,14 @@ def write_summary(path: str | os.PathLike[str], outcomes: Sequence[FitOutcome]) 
     writer.writeheader()
     for outcome in outcomes:
         writer.writerow({k: "" if v is None else v for k, v in outcome.to_row().items()})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # not tempfile.mkstemp: its 0600 would make the summary private after the rename
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with open(tmp, "x", encoding="utf-8", newline="") as f:
             f.write(buffer.getvalue())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 

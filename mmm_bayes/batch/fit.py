@@ -56,7 +56,8 @@ class FitOutcome:
     output : str
         The run folder (written only for ``ok`` and ``warning``).
     divergences, max_rhat, min_ess : float or None
-        The convergence diagnostics of a finished fit.
+        The convergence diagnostics of a finished fit; ``min_ess`` is the smaller of the
+        minimum bulk and tail ESS.
     checks : str
         Failed convergence checks, e.g. ``"max R-hat 1.03 > 1.01 at K[tv]"``; empty if none.
     error : str
@@ -184,8 +185,9 @@ def _record_checks(outcome: FitOutcome, checks) -> None:
         outcome.divergences = by_name["divergences"].value
     if "max R-hat" in by_name:
         outcome.max_rhat = by_name["max R-hat"].value
-    if "min bulk ESS" in by_name:
-        outcome.min_ess = by_name["min bulk ESS"].value
+    ess = [by_name[n].value for n in ("min bulk ESS", "min tail ESS") if n in by_name]
+    if ess:  # the smaller of the two: a reader of "min ESS" takes it as the minimum of both
+        outcome.min_ess = min(ess)
     failed = [c for c in checks if c.status in ("fail", "warn")]
     outcome.checks = "; ".join(
         f"{c.name} {c.value:.4g} (threshold {c.threshold:.4g})"

@@ -104,13 +104,24 @@ def parse_config(
         cfg = RunConfig.model_validate(raw)
     except ValidationError as err:
         found = problems_from_validation(err, raw, model=RunConfig, lines=lines)
-        keys = [_override_path(item.partition("=")[0]) for item in overrides or ()]
-        problems += [  # an overridden value has no line in the file
-            replace(p, line=None) if any(p.path[: len(k)] == k for k in keys) else p for p in found
-        ]
+        problems += [_from_override(p, overrides or ()) for p in found]
     if problems:
         raise ConfigProblems(source, _sorted(problems))
     return cfg.with_base_dir(base_dir if base_dir is not None else Path.cwd(), source=file)
+
+
+def _from_override(problem: Problem, overrides: Sequence[str]) -> Problem:
+    """Name the override a problem comes from; its value has no line in the file.
+
+    It comes from ``KEY=VALUE`` when its path lies under ``KEY``, or ``KEY`` under it (an
+    unknown key ``nosuch`` from ``nosuch.key=1``).
+    """
+    for item in overrides:
+        key = _override_path(item.partition("=")[0])
+        path = problem.path
+        if path[: len(key)] == key or (path and key[: len(path)] == path):
+            return replace(problem, line=None, message=f"{problem.message} (from {item!r})")
+    return problem
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -93,7 +93,7 @@ def save_run(
             f"{folder} already exists; pass overwrite=True to replace it, or choose a new folder."
         )
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    tmp = _staging_folder(folder.parent, folder.name)
     try:
         _write_contents(tmp, idata=idata, spec=spec, sampler=sampler, data=data)
         if extra is not None:
@@ -162,6 +162,17 @@ def _manifest(tmp: Path, data: ValidatedData, spec: ModelSpec) -> dict:
 
 def _write_json(path: Path, obj: dict) -> None:
     path.write_text(json.dumps(obj, indent=2) + "\n")
+
+
+def _staging_folder(parent: Path, name: str) -> Path:
+    """Create the hidden folder a run is written into, with the permissions of the umask.
+
+    ``tempfile.mkdtemp`` makes it 0700, and the rename kept the run folder private: others on
+    a shared file system (reviewers, Dask workers) could not read it.
+    """
+    tmp = parent / f".{name}.tmp-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    return tmp
 
 
 def _commit(tmp: Path, folder: Path) -> None:
@@ -329,7 +340,7 @@ def save_into_run(
     target = folder / name
     if target.exists() and not overwrite:
         raise MMMError(f"{target} already exists; pass overwrite=True to replace it.")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=folder))
+    tmp = _staging_folder(folder, name)
     try:
         write(tmp)
         _commit(tmp, target)

@@ -44,8 +44,13 @@ def test_rolling_origin_folds_expanding_and_sliding():
     ("kwargs", "match"),
     [
         ({"holdout": 0}, "must be >= 1"),
-        ({"holdout": 13, "folds": 11}, "leave the first fold only 13 of 156 periods"),
-        ({"holdout": 60}, "at least 120 are needed"),
+        ({"holdout": 13, "folds": 11}, "leave the first fold 13 of the 156 periods"),
+        ({"holdout": 60}, r"at least 120 \(twice the holdout, and at least 8\)"),
+        # was "only -344 of 156 periods ...": the data allow a holdout of at most 52
+        (
+            {"holdout": 500},
+            "fold 0 of the 156 periods .* longest holdout these data allow here is 52",
+        ),
     ],
 )
 def test_fold_errors_say_what_to_change(kwargs, match):

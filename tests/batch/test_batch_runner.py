@@ -1,11 +1,12 @@
 """Batch fits: one failure never stops the others; in process, in worker processes, on Dask."""
 
 import os
+import stat
 import time
 
 import pytest
 
-from mmm_bayes.batch import SUMMARY_COLUMNS, exit_code, read_summary, run_batch
+from mmm_bayes.batch import SUMMARY_COLUMNS, exit_code, read_summary, run_batch, write_summary
 from mmm_bayes.batch.executors import Task, run_local
 from mmm_bayes.config import load_config
 from mmm_bayes.errors import ConfigError, FitError
@@ -225,3 +226,27 @@ def test_cli_uses_the_scheduler_from_the_environment(cluster, make_config, fake_
     assert result.exit_code == 0, result.output
     assert f"on the Dask cluster at {cluster.scheduler_address}" in result.output
     assert read_summary(summary)[0]["status"] == "warning"
+
+
+def test_summary_gets_the_umask_permissions(tmp_path):
+    # tempfile.mkstemp made it 0600, and the rename kept it private on a shared file system
+    old = os.umask(0o022)
+    try:
+        path = write_summary(tmp_path / "summary.csv", [])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert read_summary(path) == []
+
+
+def test_min_ess_is_the_smaller_of_bulk_and_tail():
+    # the table read "ESS 138" while the row's checks said "min tail ESS 87.94"
+    from mmm_bayes.batch.fit import FitOutcome, _record_checks
+    from mmm_bayes.inference.diagnostics import Check
+
+    def check(name, value):
+        return Check(name=name, value=value, threshold=400.0, status="fail", worst="", advice="")
+
+    outcome = FitOutcome("c.yaml", "c", "ok")
+    _record_checks(outcome, [check("min bulk ESS", 137.6), check("min tail ESS", 87.94)])
+    assert outcome.min_ess == 87.94

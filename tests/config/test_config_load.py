@@ -235,9 +235,20 @@ def test_overrides_apply_before_validation():
     ]:
         with pytest.raises(ConfigError, match=message):
             parse_config(GOOD, overrides=[bad])
-    # an overridden value has no line in the file
+    # an overridden value has no line in the file, and the problem names the override
     with pytest.raises(ConfigProblems, match=r"- sampler.draws: expected a value greater"):
         parse_config(GOOD, overrides=["sampler.draws=0"])
+    found = problems_with_overrides(["nosuch.key=1", "sampler.draws=abc"])
+    # before: "nosuch (line 9): unknown key", line 9 being the file's `name:`
+    assert found["nosuch"].line is None and found["sampler.draws"].line is None
+    assert found["nosuch"].message.endswith("(from 'nosuch.key=1')")
+    assert found["sampler.draws"].message.endswith("(from 'sampler.draws=abc')")
+
+
+def problems_with_overrides(overrides: list[str]) -> dict:
+    with pytest.raises(ConfigProblems) as info:
+        parse_config(GOOD, overrides=overrides)
+    return {p.where: p for p in info.value.problems}
 
 
 def test_config_paths_expand_folders(tmp_path):

@@ -1,11 +1,13 @@
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
 import xarray as xr
 
 from mmm_bayes.errors import ConfigError, DataError, MMMError
-from mmm_bayes.inference.store import load_run, save_run
+from mmm_bayes.inference.store import load_run, save_into_run, save_run
 from mmm_bayes.spec import SamplerSettings
 from mmm_bayes.testing import fake_fit
 
@@ -171,3 +173,19 @@ def test_folder_without_spec_fingerprint_still_loads(tmp_path, fitted):
     _edit_spec(tmp_path / "run", lambda spec: spec["adstock"].update(l_max=0))
     with pytest.raises(MMMError, match=r"spec\.json: not a valid ModelSpec \(adstock\.geometric"):
         load_run(tmp_path / "run")
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_run_folders_get_the_umask_permissions_not_private_ones(tmp_path, fitted, umask_022):
+    # tempfile.mkdtemp made the staging folder 0700, and the rename kept every run private
+    folder = _save(tmp_path / "run", fitted)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((folder / "posterior.nc").stat().st_mode) == 0o644
+    sub = save_into_run(folder, "optimization", lambda tmp: (tmp / "a.csv").write_text("x\n"))
+    assert stat.S_IMODE(sub.stat().st_mode) == 0o755
