@@ -18,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from mmm_bayes import analysis
-from mmm_bayes.analysis.stability import StabilityResult
+from mmm_bayes.analysis.stability import StabilityResult, refit_windows
 from mmm_bayes.analysis.validation import ValidationResult
 from mmm_bayes.errors import MMMError
 from mmm_bayes.inference import sample as sampling
@@ -196,21 +196,20 @@ class ReviewMixin:
         Returns
         -------
         StabilityResult
-            ROAS per window and channel, pairwise differences, flagged channels, verdict.
+            ROAS per window and channel, pairwise differences, flagged channels, each
+            refit's convergence status, verdict.
         """
         self._national_only("stability")
         self._fitted()
-        refit = self._refitter({"random_seed": random_seed} | settings)
-        frame, dates = self.data.frame, self.inputs.dates
+        frame = self.data.frame
         min_length = max(8, 2 * self.spec.adstock.l_max)
-        roas, spans = {}, {}
-        for part in analysis.split_windows(len(frame), windows, min_length=min_length):
-            start, end = dates[part.start], dates[part.stop - 1]
-            label = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
-            idata, inputs = refit(frame.iloc[part].reset_index(drop=True))
-            roas[label] = analysis.roas(idata, inputs, self.spec)
-            spans[label] = (start, end)
-        return analysis.compare_windows(roas, dates=spans, random_seed=random_seed)
+        return refit_windows(
+            frame,
+            self.spec,
+            self._refitter({"random_seed": random_seed} | settings),
+            analysis.split_windows(len(frame), windows, min_length=min_length),
+            random_seed=random_seed,
+        )
 
     def _refitter(self: MMM, settings: dict):
         def refit(frame: pd.DataFrame):

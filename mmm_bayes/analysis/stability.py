@@ -8,14 +8,21 @@ average over a change, not a constant.
 Two windows' ROAS disagree when the central ``interval`` of the posterior of their difference
 excludes zero (the two fits are independent, so the difference's draws pair the two
 posteriors' draws at random).
+
+:func:`refit_windows` fits each window (through a ``fit`` callable, so this module never samples
+itself) and records whether each refit converged, with the same checks as
+:func:`~mmm_bayes.analysis.validation.validate`: a comparison between refits that did not
+converge is unreliable, and the verdict says so.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from pathlib import Path
 
@@ -25,9 +32,13 @@ import xarray as xr
 
 from mmm_bayes.analysis._io import write_json
 from mmm_bayes.analysis.media import SAMPLE_DIMS
+from mmm_bayes.analysis.roas import roas
+from mmm_bayes.analysis.validation import FitFn
 from mmm_bayes.errors import ConfigError
+from mmm_bayes.inference.diagnostics import diagnose
+from mmm_bayes.spec import ModelSpec
 
-__all__ = ["StabilityResult", "compare_windows", "split_windows"]
+__all__ = ["StabilityResult", "compare_windows", "refit_windows", "split_windows"]
 
 
 def split_windows(n_periods: int, windows: int, *, min_length: int = 8) -> list[slice]:
@@ -69,11 +80,15 @@ class StabilityResult:
         (central interval of ROAS_b - ROAS_a), ``prob_b_greater`` and ``disagree``.
     interval : float
         Probability mass of the intervals.
+    diagnosis : dict of str to str
+        Window label -> convergence status of its refit (``pass``, ``warn``, ``fail``,
+        ``skip``); empty when not recorded (results saved before it was).
     """
 
     summary: pd.DataFrame
     pairs: pd.DataFrame
     interval: float = 0.9
+    diagnosis: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def flagged(self) -> list[str]:
@@ -81,8 +96,21 @@ class StabilityResult:
         return sorted(set(self.pairs.loc[self.pairs["disagree"], "channel"]))
 
     @property
+    def failed(self) -> list[str]:
+        """Windows whose refit did not converge (diagnosis ``fail``)."""
+        return [w for w, status in self.diagnosis.items() if status == "fail"]
+
+    @property
     def verdict(self) -> str:
-        """One plain sentence: is ROAS stable across the windows."""
+        """Plain sentences: did the refits converge, and is ROAS stable across the windows."""
+        if not self.failed:
+            return self._comparison()
+        return (
+            f"The refits of window(s) {', '.join(self.failed)} did not converge; their "
+            "comparison is unreliable (refit with more tune and draws). " + self._comparison()
+        )
+
+    def _comparison(self) -> str:
         windows = self.summary["window"].nunique()
         if not self.flagged:
             return (
@@ -110,6 +138,7 @@ class StabilityResult:
             "summary": summary.to_dict(orient="records"),
             "pairs": self.pairs.to_dict(orient="records"),
             "verdict": self.verdict,
+            "diagnosis": dict(self.diagnosis),
         }
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -127,13 +156,15 @@ class StabilityResult:
         summary = pd.DataFrame(d["summary"])
         for col in ("start", "end"):
             summary[col] = pd.to_datetime(summary[col])
-        return cls(summary, pd.DataFrame(d["pairs"]), float(d["interval"]))
+        diagnosis = {str(k): str(v) for k, v in d.get("diagnosis", {}).items()}
+        return cls(summary, pd.DataFrame(d["pairs"]), float(d["interval"]), diagnosis)
 
 
 def compare_windows(
     roas_by_window: Mapping[str, xr.DataArray],
     *,
     dates: Mapping[str, tuple[pd.Timestamp, pd.Timestamp]] | None = None,
+    diagnosis: Mapping[str, str] | None = None,
     interval: float = 0.9,
     random_seed: int | np.random.Generator = 0,
 ) -> StabilityResult:
@@ -145,6 +176,8 @@ def compare_windows(
         Window label -> ROAS draws, dims (chain, draw, channel), in time order.
     dates : mapping of str to (Timestamp, Timestamp), optional
         First and last date of each window, for the summary.
+    diagnosis : mapping of str to str, optional
+        Window label -> convergence status of its fit, recorded in the result.
     interval : float, default 0.9
         Central interval of the differences.
     random_seed : int or Generator
@@ -196,4 +229,78 @@ def compare_windows(
                     "disagree": bool(d_lo > 0 or d_hi < 0),
                 }
             )
-    return StabilityResult(pd.DataFrame(rows), pd.DataFrame(pairs), interval)
+    return StabilityResult(pd.DataFrame(rows), pd.DataFrame(pairs), interval, dict(diagnosis or {}))
+
+
+def refit_windows(
+    frame: pd.DataFrame,
+    spec: ModelSpec,
+    fit: FitFn,
+    parts: list[slice],
+    *,
+    interval: float = 0.9,
+    random_seed: int | np.random.Generator = 0,
+) -> StabilityResult:
+    """Fit the model on each window of ``frame``, diagnose each fit and compare their ROAS.
+
+    Log records emitted while a window is fitted (such as the fit's convergence warnings) are
+    prefixed with ``window <first date> to <last date>:``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The validated data, one row per period in date order (``ValidatedData.frame``), with
+        the dates in column ``spec.date_col``.
+    spec : ModelSpec
+        The model.
+    fit : callable
+        ``fit(window_frame) -> (idata, window_inputs)``; the facade passes a short NUTS fit.
+    parts : list of slice
+        Row positions of the windows, from :func:`split_windows`.
+    interval : float, default 0.9
+        Central interval of the differences.
+    random_seed : int or Generator
+        Seed of the random pairing of draws.
+
+    Returns
+    -------
+    StabilityResult
+        Its ``diagnosis`` holds each refit's convergence status, from
+        :func:`~mmm_bayes.inference.diagnostics.diagnose`.
+    """
+    dates = pd.DatetimeIndex(frame[spec.date_col])
+    draws, spans, diagnosis = {}, {}, {}
+    for part in parts:
+        start, end = dates[part.start], dates[part.stop - 1]
+        label = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+        with _log_prefix(f"window {label}: "):
+            idata, inputs = fit(frame.iloc[part].reset_index(drop=True))
+        draws[label] = roas(idata, inputs, spec)
+        spans[label] = (start, end)
+        diagnosis[label] = diagnose(idata).status
+    return compare_windows(
+        draws, dates=spans, diagnosis=diagnosis, interval=interval, random_seed=random_seed
+    )
+
+
+@contextmanager
+def _log_prefix(prefix: str, package: str = "mmm_bayes") -> Iterator[None]:
+    """Prefix the message of every record logged by ``package``'s loggers inside the block.
+
+    A logger's filters see only the records logged on it, so the filter goes on each of the
+    package's loggers (each record passes exactly one of them).
+    """
+
+    def add_prefix(record: logging.LogRecord) -> bool:
+        record.msg = f"{prefix}{record.msg}"
+        return True
+
+    names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] == package]
+    loggers = [logging.getLogger(n) for n in names]
+    for logger in loggers:
+        logger.addFilter(add_prefix)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(add_prefix)

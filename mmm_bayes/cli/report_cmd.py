@@ -90,7 +90,8 @@ def diagnose(
     Example: `mmm-bayes diagnose runs/x --strict` in CI fails the job on a bad fit.
     """
     with handle_errors():
-        diagnosis = _load(run).diagnose()
+        mmm = _load(run)
+        diagnosis = mmm.diagnose()
     if as_json:
         out().print(json.dumps(diagnosis.to_dict(), indent=2), markup=False)
     else:
@@ -109,7 +110,15 @@ def diagnose(
             )
         out().print(table)
         for c in diagnosis.failed:
-            out().print(f"[{_STYLE[c.status]}]{c.name}[/]: try {escape(c.advice)}")
+            out().print(f"[{_STYLE[c.status]}]{c.name}[/]: {escape(c.advice)}")
+        if diagnosis.failed:
+            s = mmm.sampler
+            out().print(
+                f"This fit: {s.chains} chain{'s' if s.chains != 1 else ''} x ({s.tune} tune + "
+                f"{s.draws} draws). To refit from its config with more: mmm-bayes fit CONFIG "
+                "--set sampler.tune=... --set sampler.draws=... --force",
+                markup=False,
+            )
         out().print(escape(diagnosis.verdict))
     if strict and diagnosis.status == "fail":
         raise typer.Exit(EXIT_FAILED)
@@ -206,6 +215,8 @@ def stability(
         cells = [f"{r['mean']:.3g} [{r['q05']:.3g}, {r['q95']:.3g}]" for _, r in rows.iterrows()]
         name = f"[bold red]{ch}[/]" if ch in result.flagged else str(ch)
         table.add_row(name, *cells)
+    if result.diagnosis:
+        table.add_row("refit", *[f"[{_STYLE[d]}]{d}[/]" for d in result.diagnosis.values()])
     out().print(table)
     out().print(escape(result.verdict))
     if save:

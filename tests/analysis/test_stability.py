@@ -1,12 +1,24 @@
 """Parameter stability: windows, and ROAS posteriors compared between them."""
 
+import json
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
 
-from mmm_bayes.analysis.stability import StabilityResult, compare_windows, split_windows
+from mmm_bayes import datasets
+from mmm_bayes.analysis.stability import (
+    StabilityResult,
+    compare_windows,
+    refit_windows,
+    split_windows,
+)
+from mmm_bayes.data import validate_data
 from mmm_bayes.errors import ConfigError
+from mmm_bayes.model import build_inputs
+from mmm_bayes.testing import example_spec, fake_posterior
 
 
 def _roas(means, sd=0.1, seed=0):
@@ -65,3 +77,67 @@ def test_stable_verdict_and_errors():
     assert result.verdict.startswith("ROAS is consistent across the 2 windows")
     with pytest.raises(ConfigError, match="at least two windows"):
         compare_windows({"a": _roas([1.0])})
+
+
+def test_a_failed_refit_makes_the_comparison_unreliable():
+    windows = {"a": _roas([1.0], seed=4), "b": _roas([1.0], seed=5)}
+    result = compare_windows(windows, diagnosis={"a": "pass", "b": "fail"})
+    assert result.failed == ["b"]
+    assert result.verdict.startswith(
+        "The refits of window(s) b did not converge; their comparison is unreliable"
+    )
+    assert "ROAS is consistent across the 2 windows" in result.verdict
+    converged = compare_windows(windows, diagnosis={"a": "pass", "b": "warn"})
+    assert converged.failed == []
+    assert converged.verdict.startswith("ROAS is consistent")
+
+
+def test_diagnosis_round_trips_and_older_files_still_load(tmp_path):
+    windows = {"a": _roas([1.0]), "b": _roas([1.5], seed=3)}
+    result = compare_windows(windows, diagnosis={"a": "fail", "b": "pass"})
+    back = StabilityResult.load(result.save(tmp_path / "stability.json"))
+    assert back.diagnosis == {"a": "fail", "b": "pass"}
+    assert back.failed == ["a"] and back.verdict == result.verdict
+    # a stability.json written before the refits' convergence was recorded
+    old = result.to_dict()
+    del old["diagnosis"]
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    back = StabilityResult.load(tmp_path / "old.json")
+    assert back.diagnosis == {} and back.failed == []
+    assert back.verdict.startswith("ROAS changes between windows for tv")
+
+
+def test_refit_windows_diagnoses_each_refit_and_names_its_window_in_logs():
+    # prior draws posing as posteriors: 4 x 500 independent draws pass every check that needs
+    # no sampler statistics (R-hat <= 1.006, ESS > 1,400 for seeds 1-3); 2 x 20 draws cannot
+    # reach an ESS of 400, so that refit fails
+    spec, frame = example_spec(), datasets.load("example_weekly")
+    mmm_log = logging.getLogger("mmm_bayes.mmm")
+    sizes = iter([(4, 500), (2, 20)])
+
+    def fit(window):
+        data = validate_data(window, **spec.data_columns())
+        inputs = build_inputs(spec, data)
+        chains, draws = next(sizes)
+        mmm_log.warning("max R-hat = %.4g", 1.034)  # as MMM.fit warns
+        return fake_posterior(spec, inputs, chains=chains, draws=draws, random_seed=1), inputs
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    mmm_log.addHandler(handler)
+    try:
+        result = refit_windows(frame, spec, fit, split_windows(len(frame), 2))
+        mmm_log.warning("after the refits")
+    finally:
+        mmm_log.removeHandler(handler)
+    first, second = "2023-01-02 to 2024-06-24", "2024-07-01 to 2025-12-22"
+    assert result.diagnosis == {first: "pass", second: "fail"}
+    assert result.failed == [second]
+    assert f"window(s) {second} did not converge" in result.verdict
+    assert set(result.summary["window"]) == {first, second}
+    assert [r.getMessage() for r in records] == [
+        f"window {first}: max R-hat = 1.034",
+        f"window {second}: max R-hat = 1.034",
+        "after the refits",
+    ]

@@ -49,7 +49,9 @@ def test_diagnose_flags_the_broken_run(run):
     assert checks["min bulk ESS"]["status"] == "fail"
     assert invoke("diagnose", broken, "--strict").exit_code == EXIT_FAILED
     text = invoke("diagnose", broken).output
-    assert "Do not use this posterior yet" in text and "try" in text
+    assert "Do not use this posterior yet" in text
+    assert "max R-hat: chains disagree: run longer" in text  # was "try chains disagree"
+    assert "This fit: 1 chain x (50 tune + 50 draws)" in text and "sampler.tune=" in text
 
 
 def test_validate_holdout_saves_the_result(run):
@@ -71,6 +73,13 @@ def test_stability_saves_the_result(run):
         "2024-07-01 to 2025-12-22",
     }
     assert len(saved["pairs"]) == 5
+    # one chain per refit: no R-hat, so neither refit converged and the verdict says so
+    assert saved["diagnosis"] == {
+        "2023-01-02 to 2024-06-24": "fail",
+        "2024-07-01 to 2025-12-22": "fail",
+    }
+    assert "did not converge; their comparison is unreliable" in saved["verdict"]
+    assert "did not converge; their comparison is unreliable" in result.output
 
 
 def test_report_includes_the_saved_results(run):
@@ -90,7 +99,7 @@ def test_bad_inputs_exit_2(tmp_path, run):
     assert "no such run folder" in result.output
     result = invoke("validate-holdout", run, "--holdout", 100)
     assert result.exit_code == EXIT_BAD_INPUT
-    assert "at least 200 are needed" in result.output
+    assert "it needs at least 200" in result.output
     assert invoke("validate-holdout", run, "--window", "rolling").exit_code == EXIT_BAD_INPUT
 
 

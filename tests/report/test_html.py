@@ -178,3 +178,39 @@ def test_other_model_kinds_render(tmp_path):
     assert "delayed, up to 5 weeks" in page and "student_t" in page
     assert ">theta<" not in page  # parameters appear as figure panels, not text
     assert "theta[tv]" in page  # ... and in the prior vs posterior table
+
+
+def test_unconverged_stability_refits_warn_instead_of_pass(review_pages):
+    # the same ROAS in both windows: only the failed refit can make the stability row warn
+    import dataclasses
+
+    import numpy as np
+    import xarray as xr
+
+    from mmm_bayes.analysis import compare_windows
+    from mmm_bayes.report.sections import glance
+    from mmm_bayes.report.sections.robustness import section_stability
+
+    rng = np.random.default_rng(0)
+    windows = {
+        label: xr.DataArray(
+            rng.normal([1.2, 2.0], 0.1, (2, 100, 2)),
+            dims=("chain", "draw", "channel"),
+            coords={"channel": ["tv", "search"]},
+        )
+        for label in ("2023", "2024")
+    }
+    stability = compare_windows(windows, diagnosis={"2023": "pass", "2024": "fail"})
+    assert not stability.flagged
+    content = dataclasses.replace(review_pages["content"], stability=stability)
+    row = next(r for r in glance(content) if r["topic"] == "Is ROAS stable over time?")
+    assert row["status"] == "warn"
+    assert row["text"].startswith("The refits of window(s) 2024 did not converge")
+    blocks = section_stability(content)["blocks"]
+    assert blocks[0] == {"kind": "verdict", "status": "warn", "text": stability.verdict}
+    assert blocks[-1]["caption"] == "Convergence of the window refits"
+    assert blocks[-1]["flags"] == [False, True]
+    converged = dataclasses.replace(stability, diagnosis={"2023": "pass", "2024": "pass"})
+    content = dataclasses.replace(content, stability=converged)
+    row = next(r for r in glance(content) if r["topic"] == "Is ROAS stable over time?")
+    assert row["status"] == "pass"

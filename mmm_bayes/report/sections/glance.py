@@ -11,7 +11,14 @@ from mmm_bayes.analysis.ppc import coverage_range
 if TYPE_CHECKING:
     from mmm_bayes.report.html import ReportContent
 
-__all__ = ["HOW_STABILITY", "HOW_VALIDATE", "glance", "ppc_status", "validation_status"]
+__all__ = [
+    "HOW_STABILITY",
+    "HOW_VALIDATE",
+    "glance",
+    "ppc_status",
+    "stability_status",
+    "validation_status",
+]
 
 
 HOW_VALIDATE = (
@@ -67,8 +74,7 @@ def glance(c: ReportContent) -> list[dict]:
         }
     )
     if c.stability is not None:
-        status = "warn" if c.stability.flagged else "pass"
-        text = c.stability.verdict
+        status, text = stability_status(c.stability), c.stability.verdict
     else:
         status, text = "skip", "Not run. " + HOW_STABILITY
     rows.append(
@@ -105,3 +111,11 @@ def _prior_glance(table: pd.DataFrame) -> dict:
         "text": text,
         "href": "#priors",
     }
+
+
+def stability_status(s) -> str:
+    """Return ``warn`` if a channel's ROAS changes between windows or a window's refit failed.
+
+    Else ``pass``.
+    """
+    return "warn" if s.flagged or s.failed else "pass"

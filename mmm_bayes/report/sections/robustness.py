@@ -18,7 +18,12 @@ from mmm_bayes.report.sections.blocks import (
     text_block,
     verdict_block,
 )
-from mmm_bayes.report.sections.glance import HOW_STABILITY, HOW_VALIDATE, validation_status
+from mmm_bayes.report.sections.glance import (
+    HOW_STABILITY,
+    HOW_VALIDATE,
+    stability_status,
+    validation_status,
+)
 
 if TYPE_CHECKING:
     from mmm_bayes.report.html import ReportContent
@@ -108,11 +113,21 @@ def section_stability(c: ReportContent) -> dict:
         ]
         for _, r in p.iterrows()
     ]
+    refits = []
+    if s.diagnosis:  # not recorded in results saved before it was
+        refits.append(
+            table_block(
+                "Convergence of the window refits",
+                ["window", "refit"],
+                [[w, status] for w, status in s.diagnosis.items()],
+                [status == "fail" for status in s.diagnosis.values()],
+            )
+        )
     return {
         "id": "stability",
         "title": "Parameter stability over time",
         "blocks": [
-            verdict_block("warn" if s.flagged else "pass", s.verdict),
+            verdict_block(stability_status(s), s.verdict),
             text_block(
                 "The model assumes each channel's effect is constant over the window. Here it "
                 "is refitted on separate time windows and the ROAS posteriors are compared."
@@ -128,6 +143,7 @@ def section_stability(c: ReportContent) -> dict:
                 rows,
                 list(p["disagree"]),
             ),
+            *refits,
         ],
     }
 
