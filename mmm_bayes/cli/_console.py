@@ -38,7 +38,10 @@ def err() -> Console:
 
 
 def setup_logging(*, verbose: bool) -> None:
-    """Send mmm_bayes log records to stderr (through rich on a terminal); INFO with ``-v``."""
+    """Send mmm_bayes log records to stderr (through rich on a terminal); INFO with ``-v``.
+
+    PyMC's own INFO lines follow the same level.
+    """
     logger = logging.getLogger("mmm_bayes")
     if not any(getattr(h, "_mmm_bayes_cli", False) for h in logger.handlers):
         if sys.stderr.isatty():
@@ -53,6 +56,9 @@ def setup_logging(*, verbose: bool) -> None:
         logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    # PyMC prints its INFO lines ("Sampling: [K, S, ...]" for every prior draw of a report)
+    # through a handler of its own: the same level as ours, so -v shows them
+    logging.getLogger("pymc").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def print_problems(error: ConfigError | DataError, console: Console | None = None) -> None:

@@ -215,3 +215,21 @@ def test_validate_reports_a_sampler_that_is_not_installed(make_config, numpyro_i
     assert "2 problems" in result.output
     assert "sampler.sampler: the 'numpyro' sampler" in result.output
     assert "(did you mean 'sales'?)" in result.output
+
+
+def test_pymc_info_lines_only_with_verbose():
+    # `mmm-bayes report` printed PyMC's "Sampling: [K, S, ...]" between its own messages
+    import logging
+
+    from mmm_bayes.cli._console import setup_logging
+
+    pymc_log, ours = logging.getLogger("pymc"), logging.getLogger("mmm_bayes")
+    levels = pymc_log.level, ours.level
+    try:
+        setup_logging(verbose=False)
+        assert not pymc_log.isEnabledFor(logging.INFO)
+        setup_logging(verbose=True)
+        assert pymc_log.isEnabledFor(logging.INFO) and ours.isEnabledFor(logging.INFO)
+    finally:
+        pymc_log.setLevel(levels[0])
+        ours.setLevel(levels[1])
