@@ -408,7 +408,7 @@ class MMM(ReviewMixin):
             model_channels=self.inputs.channels if self.inputs is not None else None, **options,
         )  # fmt: skip
         result = optimize_budget(self._posterior(), self.inputs, self.spec, spec)
-        note = convergence_note(self.diagnose(), run=getattr(self, "folder", None))
+        note = convergence_note(self.diagnose(), run=self.folder)
         return result if note is None else with_note(result, note)
 
     def save_optimization(

@@ -110,19 +110,21 @@ def holdout_folds(
         )
     shortest = n_periods - holdout - (folds - 1) * step
     if shortest < min_train:
-        longest = [  # the holdouts that these folds allow, all else as given
-            h
-            for h in range(1, n_periods)
-            if n_periods - h - (folds - 1) * (h if step_given is None else step)
-            >= (max(2 * h, 8) if min_given is None else min_given)
-        ]
-        hint = f" The longest holdout these data allow here is {longest[-1]}." if longest else ""
+        longest = next(  # the longest holdout these folds allow, all else as given
+            (
+                h
+                for h in range(n_periods - 1, 0, -1)
+                if n_periods - h - (folds - 1) * (h if step_given is None else step)
+                >= (max(2 * h, 8) if min_given is None else min_given)
+            ),
+            None,
+        )
+        why = " (twice the holdout, and at least 8)" if min_given is None else ""
+        hint = f" The longest holdout these data allow here is {longest}." if longest else ""
         raise ConfigError(
             f"{folds} fold(s) of holdout={holdout} every {step} periods leave the first fold "
             f"{max(shortest, 0)} of the {n_periods} periods to train on; it needs at least "
-            f"{min_train}{' (twice the holdout, and at least 8)' if min_given is None else ''}."
-            f"{hint} Use fewer folds, a "
-            "shorter holdout or a smaller step."
+            f"{min_train}{why}.{hint} Use fewer folds, a shorter holdout or a smaller step."
         )
     out = []
     for k in range(folds):

@@ -80,7 +80,7 @@ def optimize(
     from mmm_bayes.errors import ConfigError, MMMError
     from mmm_bayes.mmm import MMM
     from mmm_bayes.optimize import OptimizationError, budget_problem
-    from mmm_bayes.optimize.result import convergence_note, with_note
+    from mmm_bayes.optimize.result import convergence_warning
 
     with handle_errors():
         chosen = [o for o in (objective, target, mroas_floor) if o is not None]
@@ -103,9 +103,8 @@ def optimize(
         except OptimizationError as error:
             err().print(f"[bold red]✗ optimization failed:[/] {error}")
             raise typer.Exit(EXIT_FAILED) from None
-        warning = convergence_note(mmm.diagnose(), run=run)  # the verdict of `diagnose`
+        warning = convergence_warning(result)  # the plan's note, from the verdict of diagnose
         if warning is not None:
-            result = with_note(result, warning)  # saved with the plan, shown in the report
             err().print("[bold yellow]⚠[/] ", end="")
             err().print(warning, markup=False)
         folder = mmm.save_optimization(result, run, name=name, overwrite=force, figures=figures)

@@ -66,11 +66,7 @@ def report(
     by `mmm-bayes optimize` (RUN/optimization/, RUN/<name>/) when present. Example:
     `mmm-bayes report runs/x` writes runs/x/report.html.
     """
-    from mmm_bayes.report.html import check_report_path
-
     with handle_errors():
-        if output is not None:  # before the slow part; write_report checks it again
-            check_report_path(output)
         mmm = _load(run)
         path = mmm.report(output, prior_draws=prior_draws, random_seed=seed, title=title)
     err().print(f"[green]✓[/] report written to {escape(str(path))}")

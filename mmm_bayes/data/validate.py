@@ -143,8 +143,8 @@ def validate_data(
         If a column is missing or given two roles; a date is missing, unparseable or repeated;
         the dates skip periods or are irregularly spaced; a value is missing, not a number or
         infinite; a spend is negative; a channel has zero spend throughout; or the KPI is the
-        same in every row. The message
-        names the column, the rows (index labels, with their dates) and the fix.
+        same in every row. The message names the column, the rows (index labels, with their
+        dates) and the fix.
 
     Examples
     --------

@@ -236,6 +236,10 @@ def load_run(folder: str | Path) -> Run:
     return Run(idata=idata, spec=spec, sampler=sampler, data=data, manifest=manifest)
 
 
+#: How to mend a damaged file of a run folder, ending every message about one.
+_RESTORE = "Restore the file from a backup, or re-run the fit to write a new run folder."
+
+
 def _read_spec(path: Path, manifest: dict) -> ModelSpec:
     """Read ``spec.json``, refusing one edited after the fit (when the manifest says)."""
     obj = _read_json(path)
@@ -252,16 +256,15 @@ def _read_spec(path: Path, manifest: dict) -> ModelSpec:
 
 def _read_json(path: Path) -> object:
     """Parse a JSON file of a run folder; an unreadable or invalid one names the file."""
-    fix = "restore the file from a backup, or re-run the fit to write a new run folder."
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise MMMError(
             f"{path}: invalid JSON at line {error.lineno}, column {error.colno} ({error.msg}); "
-            f"the file is truncated or was edited. To fix it, {fix}"
+            f"the file is truncated or was edited. {_RESTORE}"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise MMMError(f"{path}: cannot read the file ({error}). To fix it, {fix}") from None
+        raise MMMError(f"{path}: cannot read the file ({error}). {_RESTORE}") from None
 
 
 def _validate[M: BaseModel](model: type[M], path: Path, obj: object) -> M:
@@ -272,10 +275,7 @@ def _validate[M: BaseModel](model: type[M], path: Path, obj: object) -> M:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in error.errors()
         )
-        raise MMMError(
-            f"{path}: not a valid {model.__name__} ({problems}). Restore the file from a "
-            "backup, or re-run the fit to write a new run folder."
-        ) from None
+        raise MMMError(f"{path}: not a valid {model.__name__} ({problems}). {_RESTORE}") from None
 
 
 def _read_posterior(path: Path) -> xr.DataTree:
@@ -285,8 +285,7 @@ def _read_posterior(path: Path) -> xr.DataTree:
     except (OSError, ValueError, KeyError) as error:
         raise MMMError(
             f"{path}: cannot read the posterior; the netCDF file is truncated or damaged "
-            f"({error}). Restore posterior.nc from a backup, or re-run the fit to write a new "
-            "run folder."
+            f"({error}). {_RESTORE}"
         ) from None
 
 
@@ -303,8 +302,7 @@ def _read_manifest(folder: Path) -> dict:
     manifest = _read_json(folder / "manifest.json")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("data"), dict):
         raise MMMError(
-            f"{folder / 'manifest.json'}: not a run manifest (no 'data' section). Restore the "
-            "file from a backup, or re-run the fit to write a new run folder."
+            f"{folder / 'manifest.json'}: not a run manifest (no 'data' section). {_RESTORE}"
         )
     if manifest.get("format_version", 0) > FORMAT_VERSION:
         raise MMMError(

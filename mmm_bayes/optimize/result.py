@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BudgetResult",
     "convergence_note",
+    "convergence_warning",
     "explain_marginals",
     "load_optimization",
     "save_optimization",
@@ -358,6 +359,9 @@ def saved_optimizations(run_folder: str | Path) -> list[str]:
     return sorted(names, key=lambda n: (n != "optimization", n))
 
 
+_CONVERGENCE = "The fit's convergence checks fail"
+
+
 def convergence_note(diagnosis: Diagnosis, *, run: str | Path | None = None) -> str | None:
     """Return a warning for a plan made on a posterior whose convergence checks fail, or None.
 
@@ -376,9 +380,14 @@ def convergence_note(diagnosis: Diagnosis, *, run: str | Path | None = None) -> 
     failed = ", ".join(c.name for c in diagnosis.failed if c.status == "fail")
     command = "mmm-bayes diagnose" + (f" {run}" if run is not None else "")
     return (
-        f"The fit's convergence checks fail ({failed}): do not rely on this plan, its "
-        f"intervals or P(> 0) until they pass; see `{command}`."
+        f"{_CONVERGENCE} ({failed}): do not rely on this plan, its intervals or P(> 0) until "
+        f"they pass; see `{command}`."
     )
+
+
+def convergence_warning(result: BudgetResult) -> str | None:
+    """Return the plan's :func:`convergence_note`, or None if its fit converged."""
+    return next((n for n in result.notes if n.startswith(_CONVERGENCE)), None)
 
 
 def with_note(result: BudgetResult, note: str) -> BudgetResult:
